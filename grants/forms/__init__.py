@@ -1,0 +1,1 @@
+"""WTForms (Flask-WTF): the shape of input only; rules across objects live in services."""

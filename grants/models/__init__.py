@@ -1,0 +1,40 @@
+"""SQLAlchemy 2.0 typed models, one module per domain noun."""
+
+from grants.models.attachment import Attachment, PieceKind, PieceRequirement
+from grants.models.audit import AuditEvent
+from grants.models.base import Base
+from grants.models.dossier import Dossier, DossierFinancer, DossierVersion
+from grants.models.reference import Commune, Departement, Financer
+from grants.models.rows import (
+    CostLine,
+    DossierCommune,
+    HealthObjective,
+    OperatingLine,
+    Professional,
+    ResourceLine,
+)
+from grants.models.user import Invitation, Membership, Organisation, User
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Commune",
+    "CostLine",
+    "Departement",
+    "Dossier",
+    "DossierCommune",
+    "DossierFinancer",
+    "DossierVersion",
+    "Financer",
+    "HealthObjective",
+    "Invitation",
+    "Membership",
+    "OperatingLine",
+    "Organisation",
+    "PieceKind",
+    "PieceRequirement",
+    "Professional",
+    "ResourceLine",
+    "User",
+]

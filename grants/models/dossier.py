@@ -1,0 +1,137 @@
+"""The single dossier and its immutable, numbered snapshots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.models.base import Base, UTCDateTime, check_in, utcnow
+from grants.models.choices import DOSSIER_STATES
+from grants.models.dossier_sections import (
+    CommitmentsSection,
+    FeasibilitySection,
+    HealthProjectSection,
+    IdentitySection,
+    OwnerSection,
+    RealEstateSection,
+    TerritorySection,
+)
+
+if TYPE_CHECKING:
+    from grants.models.attachment import Attachment
+    from grants.models.reference import Financer
+    from grants.models.rows import (
+        CostLine,
+        DossierCommune,
+        HealthObjective,
+        OperatingLine,
+        Professional,
+        ResourceLine,
+    )
+    from grants.models.user import Organisation, User
+
+
+class Dossier(
+    IdentitySection,
+    OwnerSection,
+    TerritorySection,
+    HealthProjectSection,
+    FeasibilitySection,
+    RealEstateSection,
+    CommitmentsSection,
+    Base,
+):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        check_in("state", DOSSIER_STATES),
+        # A dossier that left the draft state has a reference and a submission time.
+        CheckConstraint(
+            "state = 'draft' OR (reference IS NOT NULL AND submitted_at IS NOT NULL)",
+            name="submitted_has_reference",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(30), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(String(30), default="draft", index=True)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    departement_code: Mapped[str | None] = mapped_column(ForeignKey("departements.code"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User] = relationship()
+    financers: Mapped[list[Financer]] = relationship(
+        secondary="dossier_financers", order_by="Financer.position"
+    )
+    communes: Mapped[list[DossierCommune]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="DossierCommune.position"
+    )
+    professionals: Mapped[list[Professional]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="Professional.position"
+    )
+    objectives: Mapped[list[HealthObjective]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="HealthObjective.position"
+    )
+    operating_lines: Mapped[list[OperatingLine]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="OperatingLine.position"
+    )
+    cost_lines: Mapped[list[CostLine]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="CostLine.position"
+    )
+    resource_lines: Mapped[list[ResourceLine]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="ResourceLine.position"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="dossier", order_by="Attachment.uploaded_at"
+    )
+    versions: Mapped[list[DossierVersion]] = relationship(
+        back_populates="dossier", order_by="DossierVersion.number"
+    )
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def state_label(self) -> str:
+        return DOSSIER_STATES[self.state]
+
+    @property
+    def display_reference(self) -> str:
+        return self.reference or f"Brouillon n° {self.id}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == "draft"
+
+
+class DossierFinancer(Base):
+    """A co-financer targeted by the dossier (its financer track hangs off this pair later)."""
+
+    __tablename__ = "dossier_financers"
+
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
+    financer_id: Mapped[int] = mapped_column(ForeignKey("financers.id"), primary_key=True)
+
+
+class DossierVersion(Base):
+    """An immutable, numbered snapshot of the whole dossier frozen at submission or resubmission."""
+
+    __tablename__ = "dossier_versions"
+    __table_args__ = (UniqueConstraint("dossier_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    frozen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    frozen_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(40), default="submit")
+
+    dossier: Mapped[Dossier] = relationship(back_populates="versions")

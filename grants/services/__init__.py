@@ -1,0 +1,1 @@
+"""Operations that change state. They flush, never commit: one commit per request or task."""

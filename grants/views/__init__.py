@@ -1,0 +1,13 @@
+"""Blueprints by audience."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from grants.views import auth, promoter, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(promoter.bp)
