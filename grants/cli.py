@@ -87,7 +87,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     load_all()
     accounts = seed_demo()
     db.session.commit()
-    click.echo("\nComptes de démonstration (mot de passe : %s)" % DEMO_PASSWORD)
+    click.echo(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD})")
     for email, description in accounts:
         click.echo(f"  {email:40} {description}")
     if not no_serve:

@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("promoter", __name__, url_prefix="/espace")
 
-from grants.views.promoter import dashboard, dossiers, organisations  # noqa: E402,F401
+from grants.views.promoter import (  # noqa: E402,F401
+    dashboard,
+    dossiers,
+    invitations,
+    organisations,
+    pieces,
+    rows,
+    sections,
+    submission,
+)
