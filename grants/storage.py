@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,8 +29,12 @@ class Storage(Protocol):
         ...
 
 
+# Keys are relative paths of plain segments: no empty, hidden, "." or ".." parts, no backslash.
+_KEY_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*")
+
+
 def _safe_key(key: str) -> str:
-    if not key or key.startswith("/") or ".." in key.split("/"):
+    if not key or len(key) > 200 or not _KEY_RE.fullmatch(key):
         raise StorageError(f"invalid storage key: {key!r}")
     return key
 
@@ -47,10 +52,14 @@ class LocalStorage:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def get(self, key: str) -> bytes:
         try:

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from sqlalchemy import event
 
 from grants import create_app
+from grants.devtools import throwaway_database
 from grants.extensions import db
 from grants.settings import Settings
 from tests import factories
@@ -28,20 +28,10 @@ def test_database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url() -> Iterator[str]:
     """A fresh database for this run: a new PostgreSQL database, or a new SQLite file."""
-    base = test_database_url()
-    if base.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'grants-test.db'}"
-        return
-    name = f"grants_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database(test_database_url(), "grants_test") as url:
+        yield url
 
 
 def make_settings(database_url: str, instance_dir: Path, **overrides: object) -> Settings:
@@ -107,6 +97,14 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         db.engine.dispose()
 
 
+class _BoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's session picks the app's engine over ``bind``; honour the test bind, or
+    every commit of a test would escape the rolled-back outer transaction."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):  # type: ignore[no-untyped-def]
+        return bind or self.bind or super().get_bind(mapper, clause, bind, **kwargs)
+
+
 @pytest.fixture(autouse=True)
 def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run each test that uses the app inside a transaction rolled back afterwards."""
@@ -119,7 +117,11 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _BoundSession,
+            }
         )
         try:
             yield

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from grants.forms.fields import validate_siret
 from grants.models.choices import LEGAL_FORMS, PROMOTER_CATEGORIES
 
 
-def _choices(vocabulary: dict[str, str]) -> list[tuple[str, str]]:
-    return [("", "— Choisir —"), *vocabulary.items()]
+def _choices(vocabulary: dict[str, str]) -> list[SelectChoice]:
+    # SelectChoice, not tuples: WTForms 3.3 deprecates tuple choices.
+    return [SelectChoice("", "— Choisir —"), *(SelectChoice(k, v) for k, v in vocabulary.items())]
 
 
 class OrganisationForm(FlaskForm):

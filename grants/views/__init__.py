@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from grants.views import auth, promoter, public
+    from grants.views import auth, auth_invitation, promoter, public  # noqa: F401
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from grants.extensions import db
 from grants.forms.dossier import NewDossierForm
@@ -18,7 +19,7 @@ from grants.views.promoter import bp
 def new_dossier():  # type: ignore[no-untyped-def]
     form = NewDossierForm()
     form.organisation_id.choices = [
-        (o.id, o.legal_name)
+        SelectChoice(o.id, o.legal_name)
         for o in db.session.scalars(
             select(Organisation)
             .join(Membership)

@@ -1,0 +1,1 @@
+"""Documents produced from frozen data: receipts now, CPOM and letters later (HTML → PDF)."""
