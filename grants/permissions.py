@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import abort
 from sqlalchemy import select
+from sqlalchemy.orm.interfaces import ORMOption
 
 from grants.extensions import db
 from grants.models import Dossier, Membership, Organisation, User
@@ -32,12 +35,16 @@ def organisation_or_404(user: User, organisation_id: int, *, owner: bool = False
     return membership.organisation
 
 
-def dossier_or_404(user: User, dossier_id: int) -> Dossier:
-    """A promoter reaches only the dossiers of its own organisations; anything else is a 404."""
+def dossier_or_404(user: User, dossier_id: int, options: Sequence[ORMOption] = ()) -> Dossier:
+    """A promoter reaches only the dossiers of its own organisations; anything else is a 404.
+
+    ``options`` (eager loads) let the access check and the page's loading be one query.
+    """
     dossier = db.session.scalar(
         select(Dossier)
         .join(Membership, Membership.organisation_id == Dossier.organisation_id)
         .where(Dossier.id == dossier_id, Membership.user_id == user.id)
+        .options(*options)
     )
     if dossier is None:
         abort(404)

@@ -7,7 +7,7 @@ only query is the piece requirement table, read by ``services.pieces``. Rules: D
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from grants.models.choices import (
     PHYSICIAN_PROFESSIONS,
     PUBLIC_PROMOTER_CATEGORIES,
 )
+from grants.services.pieces import RequiredPiece, missing_by_financer
 from grants.templating import money
 
 ARS_KINDS = frozenset({"ars_fir", "ars_envelope"})
@@ -48,11 +49,17 @@ class Problem:
     message: str
 
 
-def blocking_problems(dossier: Dossier) -> list[Problem]:
-    """Every blocking problem, in section order (A to K)."""
+def blocking_problems(
+    dossier: Dossier, pieces: Sequence[RequiredPiece] | None = None
+) -> list[Problem]:
+    """Every blocking problem, in section order (A to K).
+
+    ``pieces`` (from ``required_pieces``) spares computing them again when the caller has them.
+    """
     problems: list[Problem] = []
     for check in CHECKS:
         problems.extend(check(dossier))
+    problems.extend(_pieces(dossier, pieces))
     return problems
 
 
@@ -365,14 +372,10 @@ def _commitments(dossier: Dossier) -> list[Problem]:
     return problems
 
 
-def _pieces(dossier: Dossier) -> list[Problem]:
-    try:
-        from grants.services.pieces import missing_by_financer
-    except ImportError:  # the pieces service is optional until it ships
-        return []
+def _pieces(dossier: Dossier, pieces: Sequence[RequiredPiece] | None) -> list[Problem]:
     financers_by_piece: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
-    for financer, kinds in missing_by_financer(dossier).items():
+    for financer, kinds in missing_by_financer(dossier, pieces).items():
         for kind in kinds:
             labels[kind.code] = kind.label
             financers_by_piece.setdefault(kind.code, []).append(financer.name)
@@ -397,5 +400,4 @@ CHECKS: tuple[Callable[[Dossier], list[Problem]], ...] = (
     _operating,
     _financing,
     _commitments,
-    _pieces,
 )

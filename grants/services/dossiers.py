@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from grants.extensions import db
-from grants.models import Dossier, Organisation, User
+from grants.models import Dossier, DossierVersion, Organisation, User
 from grants.services import audit
 
 
@@ -38,7 +38,7 @@ def full_dossier_options():  # type: ignore[no-untyped-def]
         selectinload(Dossier.cost_lines),
         selectinload(Dossier.resource_lines),
         selectinload(Dossier.attachments),
-        selectinload(Dossier.versions),
+        selectinload(Dossier.versions).defer(DossierVersion.payload),
     )
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from grants.extensions import db
 from grants.models import (
@@ -45,18 +46,11 @@ ROW_TABLES: dict[str, tuple[RowTable, ...]] = {
 }
 
 
-def load_for_rows(dossier_id: int, section: str) -> Dossier:
-    """The dossier with the section's collections (and targeted financers) loaded eagerly."""
-    options = [selectinload(Dossier.financers)]
+def row_options(section: str) -> list[ORMOption]:
+    """Eager loads for a row page: the section's collections and the targeted financers."""
+    options: list[ORMOption] = [selectinload(Dossier.financers)]
     options += [selectinload(getattr(Dossier, table.collection)) for table in ROW_TABLES[section]]
-    dossier = db.session.scalar(
-        select(Dossier)
-        .where(Dossier.id == dossier_id)
-        .options(*options)
-        .execution_options(populate_existing=True)
-    )
-    assert dossier is not None  # the caller checked access with dossier_or_404
-    return dossier
+    return options
 
 
 def replace_rows(

@@ -13,19 +13,29 @@ from grants.models import AuditEvent, CostLine, Dossier, HealthObjective, Resour
 from grants.services import rows as service
 
 
+def load_for_rows(dossier_id: int, section: str) -> Dossier:
+    """Reload the dossier as the row page does (fresh from the database)."""
+    return db.session.scalar(
+        select(Dossier)
+        .where(Dossier.id == dossier_id)
+        .options(*service.row_options(section))
+        .execution_options(populate_existing=True)
+    )
+
+
 def objective(name: str) -> dict[str, object]:
     return {"objective": name, "indicator": "i", "baseline": None, "target": "t", "year": 2027}
 
 
 def test_replace_keeps_order_and_removes_old_rows(dossier, promoter):
-    loaded = service.load_for_rows(dossier.id, "objectives")
+    loaded = load_for_rows(dossier.id, "objectives")
     service.replace_rows(
         loaded,
         actor=promoter,
         section="objectives",
         rows={"rows": [objective("a"), objective("b")]},
     )
-    loaded = service.load_for_rows(dossier.id, "objectives")
+    loaded = load_for_rows(dossier.id, "objectives")
     assert [(o.objective, o.position) for o in loaded.objectives] == [("a", 0), ("b", 1)]
     service.replace_rows(
         loaded, actor=promoter, section="objectives", rows={"rows": [objective("c")]}
@@ -37,7 +47,7 @@ def test_replace_keeps_order_and_removes_old_rows(dossier, promoter):
 
 
 def test_replace_with_nothing_empties_both_financing_tables(dossier, promoter):
-    loaded = service.load_for_rows(dossier.id, "financing")
+    loaded = load_for_rows(dossier.id, "financing")
     cost = {"aid_type": "operating", "year": 2026, "label": "x", "amount": Decimal("1.10")}
     resource = {
         "aid_type": "operating",
@@ -70,7 +80,7 @@ def test_replace_with_nothing_empties_both_financing_tables(dossier, promoter):
 
 
 def test_concurrent_change_raises_stale_data(dossier, promoter):
-    loaded = service.load_for_rows(dossier.id, "objectives")
+    loaded = load_for_rows(dossier.id, "objectives")
     db.session.execute(
         update(Dossier)
         .where(Dossier.id == dossier.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -12,7 +12,10 @@ from grants.forms.dossier import NewDossierForm
 from grants.models import Membership, Organisation
 from grants.permissions import dossier_or_404, organisation_or_404
 from grants.services import dossiers as service
+from grants.services.pieces import required_pieces
 from grants.views.promoter import bp
+from grants.views.promoter.pieces import pieces_panel
+from grants.views.promoter.submission import submission_problems
 
 
 @bp.route("/dossiers/nouveau", methods=["GET", "POST"])
@@ -47,8 +50,11 @@ def new_dossier():  # type: ignore[no-untyped-def]
 
 @bp.get("/dossiers/<int:dossier_id>")
 def dossier(dossier_id: int):  # type: ignore[no-untyped-def]
-    dossier_or_404(current_user, dossier_id)
-    full = service.load_full(dossier_id)
-    if full is None:
-        abort(404)
-    return render_template("promoter/dossier.html", dossier=full)
+    full = dossier_or_404(current_user, dossier_id, service.full_dossier_options())
+    pieces = required_pieces(full)  # shared by the pieces panel and the blocking problems
+    return render_template(
+        "promoter/dossier.html",
+        dossier=full,
+        pieces_overview=pieces_panel(full, pieces=pieces),
+        dossier_problems=submission_problems(full, pieces),
+    )

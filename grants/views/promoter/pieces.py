@@ -54,19 +54,15 @@ def _storage() -> Storage:
 
 def _load(dossier_id: int) -> Dossier:
     """Authorize, then load what the pieces panel reads (the dossier row is already known)."""
-    dossier_or_404(current_user, dossier_id)
-    dossier = db.session.scalar(
-        select(Dossier)
-        .where(Dossier.id == dossier_id)
-        .options(
+    return dossier_or_404(
+        current_user,
+        dossier_id,
+        (
             selectinload(Dossier.organisation),
             selectinload(Dossier.financers),
             selectinload(Dossier.attachments),
-        )
+        ),
     )
-    if dossier is None:
-        abort(404)
-    return dossier
 
 
 def _upload_form(
@@ -80,8 +76,12 @@ def _upload_form(
     )
 
 
-def pieces_panel(dossier: Dossier, form: PieceUploadForm | None = None) -> PiecesPanel:
-    pieces = pieces_service.required_pieces(dossier)
+def pieces_panel(
+    dossier: Dossier,
+    form: PieceUploadForm | None = None,
+    pieces: list[pieces_service.RequiredPiece] | None = None,
+) -> PiecesPanel:
+    pieces = pieces_service.required_pieces(dossier) if pieces is None else pieces
     return PiecesPanel(
         pieces=pieces,
         missing=pieces_service.missing_by_financer(dossier, pieces),

@@ -23,8 +23,7 @@ CONFLICT_MESSAGE = "Ce dossier a été modifié entre-temps : rechargez la page.
 def edit_rows(dossier_id: int, section: str):  # type: ignore[no-untyped-def]
     if section not in SECTION_FORMS:
         abort(404)
-    dossier_or_404(current_user, dossier_id)
-    dossier = service.load_for_rows(dossier_id, section)
+    dossier = dossier_or_404(current_user, dossier_id, service.row_options(section))
     require_editable(dossier)
     form = _build_form(section, dossier)
     if request.method == "GET":

@@ -17,6 +17,7 @@ from grants.permissions import dossier_or_404
 from grants.sections import SECTIONS_BY_CODE
 from grants.services import dossiers as dossiers_service
 from grants.services.completeness import Problem, advisories, blocking_problems
+from grants.services.pieces import RequiredPiece
 from grants.services.submission import (
     NOT_OWNER_MESSAGE,
     SubmissionRefusedError,
@@ -29,9 +30,11 @@ PIECES_TITLE = "K. Pièces justificatives"
 
 
 @bp.app_template_global()
-def submission_problems(dossier: Dossier) -> list[Problem]:
+def submission_problems(
+    dossier: Dossier, pieces: list[RequiredPiece] | None = None
+) -> list[Problem]:
     """The blocking problems of a draft (empty once filed)."""
-    return blocking_problems(dossier) if dossier.state == "draft" else []
+    return blocking_problems(dossier, pieces) if dossier.state == "draft" else []
 
 
 @bp.app_template_global()
@@ -63,11 +66,7 @@ def _section_heading(code: str) -> str:
 
 
 def _load(dossier_id: int) -> Dossier:
-    dossier_or_404(current_user, dossier_id)
-    dossier = dossiers_service.load_full(dossier_id)
-    if dossier is None:
-        abort(404)
-    return dossier
+    return dossier_or_404(current_user, dossier_id, dossiers_service.full_dossier_options())
 
 
 def _page(dossier: Dossier, *, status: int = 200, error: str | None = None, problems=None):  # type: ignore[no-untyped-def]
