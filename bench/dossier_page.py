@@ -23,7 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E402
+from flask import render_template  # noqa: E402
+from jinja2 import ChoiceLoader, FileSystemLoader  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from bench._common import median_seconds, result_line, throwaway_database  # noqa: E402
@@ -60,10 +61,8 @@ def build_app(database_url: str, instance: Path):  # type: ignore[no-untyped-def
     ).resolved()
     app = create_app(settings)
     app.config["WTF_CSRF_ENABLED"] = False
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(["html"])
-    )
-    template = env.get_template("baseline_dossier.html")
+    # The baseline template extends the product's layout, through the app's own Jinja loader.
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(Path(__file__).parent)])
 
     def baseline_rows(dossier_id: int) -> dict[str, list]:
         from grants.extensions import db
@@ -74,7 +73,7 @@ def build_app(database_url: str, instance: Path):  # type: ignore[no-untyped-def
         return rows
 
     def baseline_page(dossier_id: int) -> str:
-        return template.render(rows=baseline_rows(dossier_id))
+        return render_template("baseline_dossier.html", rows=baseline_rows(dossier_id))
 
     def baseline_save(dossier_id: int) -> str:
         from flask import request
@@ -87,7 +86,7 @@ def build_app(database_url: str, instance: Path):  # type: ignore[no-untyped-def
             {"title": request.form["title"], "nature": request.form["nature"], "id": dossier_id},
         )
         db.session.commit()
-        return template.render(rows=rows)
+        return render_template("baseline_dossier.html", rows=rows)
 
     app.add_url_rule("/_bench/page/<int:dossier_id>", "bench_page", baseline_page)
     app.add_url_rule("/_bench/save/<int:dossier_id>", "bench_save", baseline_save, methods=["POST"])

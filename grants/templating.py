@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
 from flask import Flask
 
 from grants.models import choices
@@ -14,18 +13,35 @@ from grants.models import choices
 LOCALE = "fr_FR"
 
 
+NARROW_NBSP = "\u202f"  # French group separator, as CLDR (and Babel) write it
+
+
+def _french(value: Decimal, digits: int) -> str:
+    quantized = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+    if quantized == 0:
+        quantized = abs(quantized)
+    return f"{quantized:,.{digits}f}".replace(",", NARROW_NBSP).replace(".", ",")
+
+
 def money(value: Decimal | int | None) -> str:
-    """1234567.89 → '1 234 567,89 €' (French grouping, narrow no-break spaces)."""
+    """1234567.89 → '1 234 567,89 €' (narrow no-break spaces, as Babel's fr_FR).
+
+    Hand-written because pages format hundreds of amounts and Babel takes ~30 µs a call;
+    tests check it against Babel.
+    """
     if value is None:
         return "—"
-    return format_currency(Decimal(value), "EUR", locale=LOCALE)
+    return _french(Decimal(value), 2) + "\xa0€"
 
 
 def number(value: Decimal | int | float | None, digits: int = 2) -> str:
+    """Up to ``digits`` decimals, trailing zeros dropped: 1234.50 → '1 234,5'."""
     if value is None:
         return "—"
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=LOCALE)
+    text = _french(Decimal(str(value)), digits)
+    if digits:
+        text = text.rstrip("0").rstrip(",")
+    return text
 
 
 def french_date(value: date | datetime | None) -> str:

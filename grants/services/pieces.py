@@ -6,6 +6,7 @@ rules are read with one query (or passed in by a caller that evaluates several t
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -110,10 +111,12 @@ def required_pieces(
                 piece.financers.append(financer)
             if rule.mandatory and financer not in piece.mandatory_for:
                 piece.mandatory_for.append(financer)
-    live = live_attachments(dossier)
+    by_code: dict[str, list[Attachment]] = defaultdict(list)
+    for attachment in live_attachments(dossier):
+        by_code[attachment.piece_code].append(attachment)
     order = {f.id: i for i, f in enumerate(targeted)}
     for piece in result.values():
-        piece.attachments = [a for a in live if a.piece_code == piece.code]
+        piece.attachments = by_code.get(piece.code, [])
         piece.financers.sort(key=lambda f: order[f.id])
         piece.mandatory_for.sort(key=lambda f: order[f.id])
     return list(result.values())

@@ -50,7 +50,7 @@ def new_dossier():  # type: ignore[no-untyped-def]
 
 @bp.get("/dossiers/<int:dossier_id>")
 def dossier(dossier_id: int):  # type: ignore[no-untyped-def]
-    full = dossier_or_404(current_user, dossier_id, service.full_dossier_options())
+    full = service.load_page(dossier_or_404(current_user, dossier_id, service.page_options()))
     pieces = required_pieces(full)  # shared by the pieces panel and the blocking problems
     return render_template(
         "promoter/dossier.html",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from grants.documents.receipt import receipt_filename, render_receipt
 from grants.extensions import db
@@ -40,15 +39,25 @@ def submission_problems(
 @bp.app_template_global()
 def problem_url(problem: Problem, dossier_id: int) -> str:
     """The page and field where the problem is fixed (the dossier page while one is missing)."""
-    try:
-        if problem.section == "pieces":
-            base = url_for("promoter.pieces", dossier_id=dossier_id)
-        else:
-            section = SECTIONS_BY_CODE[problem.section]
-            base = url_for(section.endpoint, dossier_id=dossier_id, section=section.code)
-    except (BuildError, KeyError):
-        base = url_for("promoter.dossier", dossier_id=dossier_id)
-    return f"{base}#{problem.field}"
+    return f"{_section_url(problem.section, dossier_id)}#{problem.field}"
+
+
+def _section_url(section_code: str, dossier_id: int) -> str:
+    """Built once per request and section: a page lists dozens of problems."""
+    urls: dict[tuple[str, int], str] = g.setdefault("section_urls", {})
+    key = (section_code, dossier_id)
+    if key not in urls:
+        urls[key] = _build_section_url(section_code, dossier_id)
+    return urls[key]
+
+
+def _build_section_url(section_code: str, dossier_id: int) -> str:
+    if section_code == "pieces":
+        return url_for("promoter.pieces", dossier_id=dossier_id)
+    section = SECTIONS_BY_CODE.get(section_code)
+    if section is None:
+        return url_for("promoter.dossier", dossier_id=dossier_id)
+    return url_for(section.endpoint, dossier_id=dossier_id, section=section.code)
 
 
 @bp.app_template_global()
