@@ -26,6 +26,7 @@ from grants.models.dossier_sections import (
     RealEstateSection,
     TerritorySection,
 )
+from grants.services.organisations import ORGANISATION_FIELDS
 
 SCHEMA_VERSION = 1
 SECTION_MIXINS: dict[str, type] = {
@@ -37,18 +38,6 @@ SECTION_MIXINS: dict[str, type] = {
     "real_estate": RealEstateSection,
     "commitments": CommitmentsSection,
 }
-ORGANISATION_FIELDS = (
-    "legal_name",
-    "category",
-    "legal_form",
-    "siret",
-    "representative_name",
-    "representative_function",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "address",
-)
 
 
 def section_columns(mixin: type) -> list[str]:
