@@ -10,6 +10,7 @@ from grants.settings import Settings
 def create_app(settings: Settings | None = None) -> Flask:
     from grants import db_setup, security, templating
     from grants.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from grants.models.base import include_in_autogenerate
     from grants.storage import storage_from_settings
     from grants.views import register_blueprints
 
@@ -36,7 +37,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["grants_settings"] = settings
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(_migrations_dir()),
+        render_as_batch=True,
+        include_object=include_in_autogenerate,
+    )
     db_setup.install_sqlite_pragmas(app)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -18,12 +18,18 @@ from sqlalchemy.engine import Connection, make_url
 from grants import create_app
 from grants.extensions import db
 from grants.models import Base
+from grants.models.base import include_in_autogenerate
 from tests import conftest
 
 
 def _differences(connection: Connection) -> list[object]:
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "compare_server_default": False}
+        connection,
+        opts={
+            "compare_type": True,
+            "compare_server_default": False,
+            "include_object": include_in_autogenerate,
+        },
     )
     return list(compare_metadata(context, Base.metadata))
 

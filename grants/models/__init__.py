@@ -4,6 +4,17 @@ from grants.models.attachment import Attachment, PieceKind, PieceRequirement
 from grants.models.audit import AuditEvent
 from grants.models.base import Base
 from grants.models.dossier import Dossier, DossierFinancer, DossierVersion
+from grants.models.instruction import (
+    Annotation,
+    DocumentRequest,
+    DossierFollower,
+    EditPresence,
+    FinancerTrack,
+    Opinion,
+    PieceReview,
+)
+from grants.models.messaging import Message, MessageAttachment
+from grants.models.notification import Notification, OutboxMessage
 from grants.models.reference import Commune, Departement, Financer
 from grants.models.rows import (
     CostLine,
@@ -13,9 +24,21 @@ from grants.models.rows import (
     Professional,
     ResourceLine,
 )
-from grants.models.user import Invitation, Membership, Organisation, User
+from grants.models.user import Invitation, Membership, Organisation, User, UserFinancer
 
 __all__ = [
+    "Annotation",
+    "DocumentRequest",
+    "DossierFollower",
+    "EditPresence",
+    "FinancerTrack",
+    "Message",
+    "MessageAttachment",
+    "Notification",
+    "Opinion",
+    "OutboxMessage",
+    "PieceReview",
+    "UserFinancer",
     "Attachment",
     "AuditEvent",
     "Base",

@@ -61,3 +61,12 @@ def check_in(column: str, values: Iterable[str], name: str | None = None) -> Che
     """A CHECK constraint keeping a string column inside a closed vocabulary."""
     allowed = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({allowed})", name=name or f"{column}_allowed")
+
+
+# Indexes that only the migrations define (expression indexes SQLAlchemy cannot express portably).
+MIGRATION_ONLY_INDEXES = frozenset({"ix_dossiers_search"})
+
+
+def include_in_autogenerate(obj: object, name: str | None, type_: str, *_args: object) -> bool:
+    """Alembic hook: leave the migration-only indexes out of model/schema comparisons."""
+    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)

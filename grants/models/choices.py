@@ -232,3 +232,48 @@ USER_ROLES = {
     "admin": "Administrateur",
 }
 MEMBERSHIP_ROLES = {"owner": "Responsable", "member": "Membre"}
+# Roles that instruct dossiers for one or more financers (see permissions.py for their scope).
+INSTRUCTION_ROLES = frozenset(
+    {"dd_instructor", "ars_instructor", "ars_decider", "financer_instructor", "financer_decider"}
+)
+
+TRACK_STATES = {
+    "checking": "Vérification de complétude",
+    "instructing": "En instruction",
+    "awaiting_decision": "En attente de décision",
+    "not_concerned": "Non concerné",
+    "granted": "Accordé",
+    "partially_granted": "Accordé partiellement",
+    "refused": "Refusé",
+    "deferred": "Ajourné",
+}
+DECIDED_TRACK_STATES = frozenset({"granted", "partially_granted", "refused", "deferred"})
+PIECE_REVIEW_STATUSES = {"accepted": "Acceptée", "rejected": "Refusée"}
+DOCUMENT_REQUEST_STATES = {
+    "open": "En attente de réponse",
+    "answered": "Répondue",
+    "cancelled": "Annulée",
+}
+OPINION_SOURCES = {
+    "dd_ars": "Délégation départementale de l'ARS",
+    "ars": "ARS — direction de l'offre de soins",
+    "urps": "URPS médecins",
+    "cofinancer": "Cofinanceur",
+}
+RECOMMENDATIONS = {
+    "favourable": "Favorable",
+    "favourable_with_reservations": "Favorable avec réserves",
+    "deferred": "Ajournement",
+    "unfavourable": "Défavorable",
+}
+NOTIFICATION_MODES = {
+    "immediate": "À chaque événement",
+    "daily_digest": "Un récapitulatif par jour",
+}
+OUTBOX_CHANNELS = {"email": "Courriel", "inapp": "Notification dans l'application"}
+OUTBOX_STATUSES = {
+    "pending": "À envoyer",
+    "digest": "En attente du récapitulatif",
+    "delivered": "Remis",
+    "failed": "En échec",
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.models.base import Base, UTCDateTime, check_in, utcnow
@@ -22,6 +22,7 @@ from grants.models.dossier_sections import (
 
 if TYPE_CHECKING:
     from grants.models.attachment import Attachment
+    from grants.models.instruction import FinancerTrack
     from grants.models.reference import Financer
     from grants.models.rows import (
         CostLine,
@@ -52,6 +53,13 @@ class Dossier(
             "state = 'draft' OR (reference IS NOT NULL AND submitted_at IS NOT NULL)",
             name="submitted_has_reference",
         ),
+        CheckConstraint(
+            "(state = 'on_hold') = (held_from_state IS NOT NULL)", name="held_from_state_iff_held"
+        ),
+        CheckConstraint(
+            "state <> 'awaiting_documents' OR clock_paused_at IS NOT NULL",
+            name="awaiting_documents_pauses_clock",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,9 +72,22 @@ class Dossier(
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Instruction: who handles it, where it was when put on hold, the instruction clock.
+    assigned_instructor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    held_from_state: Mapped[str | None] = mapped_column(String(30))
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    admissible_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    # Denormalised text of the last snapshot, for the instructors' full-text search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     organisation: Mapped[Organisation] = relationship()
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    assigned_instructor: Mapped[User | None] = relationship(foreign_keys=[assigned_instructor_id])
+    tracks: Mapped[list[FinancerTrack]] = relationship(
+        back_populates="dossier", order_by="FinancerTrack.id"
+    )
     financers: Mapped[list[Financer]] = relationship(
         secondary="dossier_financers", order_by="Financer.position"
     )
