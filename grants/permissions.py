@@ -54,3 +54,69 @@ def dossier_or_404(user: User, dossier_id: int, options: Sequence[ORMOption] = (
 def require_editable(dossier: Dossier) -> None:
     if not dossier.is_editable:
         abort(409)
+
+
+# --- Instructors -------------------------------------------------------------------------------
+# An instructor sees exactly the filed dossiers that target one of the financers they act for,
+# and, for a délégation départementale, only those of its département. Anything else is a 404.
+
+STAFF_ROLES = frozenset(
+    {
+        "dd_instructor",
+        "ars_instructor",
+        "ars_decider",
+        "financer_instructor",
+        "financer_decider",
+        "committee_secretary",
+        "committee_member",
+        "monitor",
+    }
+)
+
+
+def financer_ids(user: User) -> set[int]:
+    return {financer.id for financer in user.financers}
+
+
+def staff_can_see(user: User, dossier: Dossier) -> bool:
+    if user.role not in STAFF_ROLES or dossier.state == "draft":
+        return False
+    if user.role == "dd_instructor" and dossier.departement_code != user.departement_code:
+        return False
+    return bool(financer_ids(user) & {financer.id for financer in dossier.financers})
+
+
+def staff_dossier_filter(user: User):  # type: ignore[no-untyped-def]
+    """The WHERE clause of the dossiers ``user`` may see (for lists and counts)."""
+    from sqlalchemy import and_, false
+
+    from grants.models import DossierFinancer
+
+    ids = financer_ids(user)
+    if user.role not in STAFF_ROLES or not ids:
+        return false()
+    clauses = [
+        Dossier.state != "draft",
+        select(DossierFinancer.dossier_id)
+        .where(DossierFinancer.dossier_id == Dossier.id, DossierFinancer.financer_id.in_(ids))
+        .exists(),
+    ]
+    if user.role == "dd_instructor":
+        clauses.append(Dossier.departement_code == user.departement_code)
+    return and_(*clauses)
+
+
+def staff_dossier_or_404(user: User, dossier_id: int, options: Sequence[ORMOption] = ()) -> Dossier:
+    dossier = db.session.scalar(
+        select(Dossier)
+        .where(Dossier.id == dossier_id, staff_dossier_filter(user))
+        .options(*options)
+    )
+    if dossier is None:
+        abort(404)
+    return dossier
+
+
+def require_staff(user: User) -> None:
+    if user.role not in STAFF_ROLES:
+        abort(404)

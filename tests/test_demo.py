@@ -18,8 +18,8 @@ def test_seed_demo_builds_dossiers_at_various_stages_and_is_idempotent(app):
     assert len(dossiers) == len(PROJECTS)
     states = {d.title: d.state for d in dossiers}
     expected_submitted = {p.title for p in PROJECTS if p.stage == "submitted"}
-    assert {t for t, s in states.items() if s == "submitted"} == expected_submitted
-    submitted = [d for d in dossiers if d.state == "submitted"]
+    assert {t for t, s in states.items() if s == "completeness_check"} == expected_submitted
+    submitted = [d for d in dossiers if d.state == "completeness_check"]
     assert all(d.reference and d.reference.startswith("IDF-") for d in submitted)
     versions = db.session.scalar(
         select(func.count(DossierVersion.id)).where(

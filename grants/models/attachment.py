@@ -13,6 +13,7 @@ from grants.models.choices import ATTACHMENT_STATUSES
 
 if TYPE_CHECKING:
     from grants.models.dossier import Dossier
+    from grants.models.instruction import PieceReview
     from grants.models.reference import Financer
     from grants.models.user import User
 
@@ -72,3 +73,4 @@ class Attachment(Base):
     piece: Mapped[PieceKind] = relationship(lazy="joined")
     financer: Mapped[Financer | None] = relationship()
     uploaded_by: Mapped[User] = relationship()
+    reviews: Mapped[list[PieceReview]] = relationship(order_by="PieceReview.id", viewonly=True)

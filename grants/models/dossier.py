@@ -22,7 +22,7 @@ from grants.models.dossier_sections import (
 
 if TYPE_CHECKING:
     from grants.models.attachment import Attachment
-    from grants.models.instruction import FinancerTrack
+    from grants.models.instruction import DocumentRequest, FinancerTrack, Opinion
     from grants.models.reference import Financer
     from grants.models.rows import (
         CostLine,
@@ -88,6 +88,10 @@ class Dossier(
     tracks: Mapped[list[FinancerTrack]] = relationship(
         back_populates="dossier", order_by="FinancerTrack.id"
     )
+    document_requests: Mapped[list[DocumentRequest]] = relationship(
+        order_by="DocumentRequest.id", viewonly=True
+    )
+    opinions: Mapped[list[Opinion]] = relationship(order_by="Opinion.id", viewonly=True)
     financers: Mapped[list[Financer]] = relationship(
         secondary="dossier_financers", order_by="Financer.position"
     )
@@ -120,7 +124,15 @@ class Dossier(
 
     @property
     def state_label(self) -> str:
+        """The state as staff read it."""
         return DOSSIER_STATES[self.state]
+
+    @property
+    def promoter_state_label(self) -> str:
+        """The state as the promoter reads it."""
+        from grants.workflow.states import PROMOTER_DOSSIER_LABELS
+
+        return PROMOTER_DOSSIER_LABELS[self.state]
 
     @property
     def display_reference(self) -> str:

@@ -16,9 +16,11 @@ from grants.extensions import db
 from grants.models import Dossier, DossierVersion, User
 from grants.models.base import utcnow
 from grants.permissions import membership_of
-from grants.services import audit
 from grants.services.completeness import Problem, blocking_problems
+from grants.services.search_text import search_text_of
 from grants.services.snapshot import payload_sha256, snapshot_dossier
+from grants.workflow import engine
+from grants.workflow.engine import TransitionError
 
 PARIS = ZoneInfo("Europe/Paris")
 REFERENCE_ATTEMPTS = 5
@@ -32,13 +34,11 @@ NOT_OWNER_MESSAGE = (
 NO_REFERENCE_MESSAGE = "Le numéro du dossier n'a pas pu être attribué. Réessayez dans un instant."
 
 
-class SubmissionRefusedError(Exception):
+class SubmissionRefusedError(TransitionError):
     """The dossier cannot be submitted now; ``status`` is the HTTP status to answer."""
 
     def __init__(self, status: int, message: str, problems: list[Problem] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message, [p.message for p in problems or []])
         self.problems = problems or []
 
 
@@ -51,7 +51,7 @@ def may_submit(user: User, dossier: Dossier) -> bool:
 def submit_dossier(
     dossier: Dossier, *, actor: User, expected_lock_version: int | None
 ) -> DossierVersion:
-    """File the dossier: state, reference, version 1 (or n + 1) and the audit event."""
+    """File the dossier through the workflow (T1): reference, version 1, tracks opened."""
     if dossier.state != "draft":
         raise SubmissionRefusedError(409, NOT_DRAFT_MESSAGE)
     if expected_lock_version != dossier.lock_version:
@@ -60,22 +60,12 @@ def submit_dossier(
     if problems:
         raise SubmissionRefusedError(422, PROBLEMS_MESSAGE, problems)
     try:
-        _file(dossier, departement_code(dossier), utcnow())
-    except StaleDataError as exc:  # someone saved the dossier since it was loaded
-        raise SubmissionRefusedError(409, STALE_MESSAGE) from exc
-    version = freeze_version(dossier, actor=actor, reason="submit")
-    audit.record(
-        "dossier.submitted",
-        stream=f"dossier:{dossier.id}",
-        actor=actor,
-        dossier_id=dossier.id,
-        data={
-            "reference": dossier.reference,
-            "version": version.number,
-            "payload_sha256": version.payload_sha256,
-        },
-    )
-    return version
+        engine.fire(dossier, "submit", actor, expected_version=expected_lock_version)
+    except SubmissionRefusedError:
+        raise
+    except TransitionError as refused:
+        raise SubmissionRefusedError(refused.status, refused.message) from refused
+    return max(dossier.versions, key=lambda v: v.number)
 
 
 def departement_code(dossier: Dossier) -> str:
@@ -98,14 +88,14 @@ def next_sequence(prefix: str) -> int:
     return max(numbers, default=0) + 1
 
 
-def _file(dossier: Dossier, departement: str, now: datetime) -> None:
-    """Set state and reference; a concurrent filing taking the same number makes us retry."""
+def assign_reference(dossier: Dossier, now: datetime) -> None:
+    """Reference and filing time; a concurrent filing taking the same number makes us retry."""
+    departement = departement_code(dossier)
     prefix = reference_prefix(now.astimezone(PARIS).year, departement)
     for _attempt in range(REFERENCE_ATTEMPTS):
         reference = f"{prefix}{next_sequence(prefix):04d}"
         try:
             with db.session.begin_nested():
-                dossier.state = "submitted"
                 dossier.submitted_at = now
                 dossier.departement_code = departement
                 dossier.reference = reference
@@ -113,6 +103,8 @@ def _file(dossier: Dossier, departement: str, now: datetime) -> None:
             return
         except IntegrityError:
             continue
+        except StaleDataError as exc:  # someone saved the dossier since it was loaded
+            raise TransitionError(409, STALE_MESSAGE) from exc
     raise SubmissionRefusedError(409, NO_REFERENCE_MESSAGE)
 
 
@@ -129,5 +121,6 @@ def freeze_version(dossier: Dossier, *, actor: User, reason: str) -> DossierVers
         reason=reason,
     )
     db.session.add(version)
+    dossier.search_text = search_text_of(payload)
     db.session.flush()
     return version

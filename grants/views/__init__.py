@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from grants.views import auth, auth_invitation, promoter, public  # noqa: F401
+    from grants.views import auth, auth_invitation, instruction, promoter, public  # noqa: F401
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(promoter.bp)
+    app.register_blueprint(instruction.bp)

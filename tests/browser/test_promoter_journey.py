@@ -323,7 +323,8 @@ def test_promoter_fills_submits_and_downloads_the_receipt(
     submit_after_fixing_pieces(page, dossier_url, tmp_path)
 
     expect(page.get_by_role("status")).to_contain_text("Votre dossier est déposé sous la référence")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Déposé")
+    # Filing opens the co-financers' completeness check straight away.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("en cours de vérification")
     reference = REFERENCE.search(page.locator("#depot").inner_text())
     assert reference is not None
     with page.expect_download() as download_info:

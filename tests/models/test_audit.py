@@ -26,7 +26,7 @@ def chain(app) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
             dossier_id=7,
             data={"title": ["Avant", "Après é"], "amount": 1.5},
         ),
-        audit.record("dossier.submitted", stream="dossier:test", actor=None, dossier_id=7),
+        audit.record("dossier.submit", stream="dossier:test", actor=None, dossier_id=7),
     ]
     db.session.flush()
     return events
@@ -76,7 +76,7 @@ def test_database_refuses_update_and_delete(chain: list[AuditEvent], statement) 
     actions = db.session.scalars(
         select(AuditEvent.action).where(AuditEvent.stream == "dossier:test")
     ).all()
-    assert actions == ["dossier.created", "dossier.updated", "dossier.submitted"]
+    assert actions == ["dossier.created", "dossier.updated", "dossier.submit"]
     assert audit.verify_stream("dossier:test") is True
 
 

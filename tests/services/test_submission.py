@@ -61,7 +61,7 @@ def test_a_taken_reference_is_retried_in_a_savepoint(promoter, monkeypatch):
     dossier = make_complete_dossier(promoter)
     version = file(dossier, promoter)
     assert dossier.reference == f"IDF-{year()}-77-0002"
-    assert dossier.state == "submitted" and version.number == 1
+    assert dossier.state == "completeness_check" and version.number == 1
 
 
 def test_giving_up_after_repeated_collisions(promoter, monkeypatch):
@@ -125,7 +125,7 @@ def test_refusals_change_nothing(promoter):
     assert stale.value.status == 409
     assert dossier.state == "draft" and dossier.reference is None
     assert not db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "dossier.submitted")
+        select(AuditEvent).where(AuditEvent.action == "dossier.submit")
     ).all()
 
 

@@ -68,7 +68,7 @@ def test_submitting_files_the_dossier(promoter_client, promoter):
     assert response.headers["Location"].endswith(f"/espace/dossiers/{dossier.id}")
     db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
-    assert dossier.state == "submitted"
+    assert dossier.state == "completeness_check"  # filing opens the check
     assert re.fullmatch(r"IDF-\d{4}-77-0001", dossier.reference)
     assert dossier.submitted_at.tzinfo is not None
     assert dossier.submitted_at.utcoffset() == UTC.utcoffset(None)
@@ -77,7 +77,7 @@ def test_submitting_files_the_dossier(promoter_client, promoter):
     assert version.payload_sha256 == payload_sha256(version.payload)
     event = db.session.scalar(
         select(AuditEvent).where(
-            AuditEvent.dossier_id == dossier.id, AuditEvent.action == "dossier.submitted"
+            AuditEvent.dossier_id == dossier.id, AuditEvent.action == "dossier.submit"
         )
     )
     assert event.data["reference"] == dossier.reference and event.data["version"] == 1

@@ -1,0 +1,1 @@
+"""Notifications: outbox rows written with each change, delivered after commit (email, in-app)."""

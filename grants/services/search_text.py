@@ -1,0 +1,37 @@
+"""The text instructors search: what the last frozen version says, flattened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grants.models.choices import AID_TYPES, PROFESSIONS, STRUCTURE_TYPES
+
+MAX_CHARS = 20000
+
+
+def search_text_of(payload: dict[str, Any]) -> str:
+    """Reference, title, promoter, communes, district, professions, free texts of the sections."""
+    sections = payload.get("sections", {})
+    identity = sections.get("identity", {})
+    parts: list[str] = [
+        payload.get("dossier", {}).get("reference") or "",
+        identity.get("title") or "",
+        STRUCTURE_TYPES.get(identity.get("structure_type") or "", ""),
+        " ".join(AID_TYPES.get(a, "") for a in identity.get("aid_types") or []),
+        payload.get("organisation", {}).get("legal_name", ""),
+        " ".join(
+            f"{c.get('name', '')} {c.get('insee_code', '')}" for c in payload.get("communes", [])
+        ),
+        " ".join(f.get("name", "") for f in payload.get("financers", [])),
+        " ".join(
+            f"{p.get('first_name', '')} {p.get('last_name', '')} "
+            f"{PROFESSIONS.get(p.get('profession', ''), '')}"
+            for p in payload.get("professionals", [])
+        ),
+        " ".join(o.get("objective", "") for o in payload.get("objectives", [])),
+    ]
+    for section in sections.values():
+        parts.extend(
+            value for value in section.values() if isinstance(value, str) and len(value) > 3
+        )
+    return " ".join(part for part in parts if part)[:MAX_CHARS]

@@ -1,0 +1,18 @@
+"""The instructors' side: work list, dossier view, transitions, reviews, requests, opinions."""
+
+from flask import Blueprint
+from flask_login import current_user
+
+from grants.permissions import require_staff
+
+bp = Blueprint("instruction", __name__, url_prefix="/instruction")
+
+
+@bp.before_request
+def _staff_only() -> None:
+    """Promoters and anonymous visitors never learn these pages exist (404)."""
+    if current_user.is_authenticated:
+        require_staff(current_user)
+
+
+from grants.views.instruction import dossier, transitions, worklist  # noqa: E402,F401

@@ -1,0 +1,108 @@
+"""Conditions on transitions: pure predicates that return the reasons (in French) a transition
+cannot happen now. An empty list means the guard passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from grants.models import Dossier, FinancerTrack, User
+
+
+@dataclass
+class Context:
+    """What a transition is fired with: who, when, and the data typed in its form."""
+
+    actor: User | None
+    now: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+    # Filled by actions for the audit event and the notifications.
+    audit: dict[str, Any] = field(default_factory=dict)
+
+
+Guard = Callable[[Any, Context], list[str]]
+
+
+def no_blocking_problems(dossier: Dossier, ctx: Context) -> list[str]:
+    from grants.services.completeness import blocking_problems
+
+    return [problem.message for problem in blocking_problems(dossier)]
+
+
+def reason_given(_obj: object, ctx: Context) -> list[str]:
+    if not str(ctx.data.get("reason") or "").strip():
+        return ["Indiquez le motif."]
+    return []
+
+
+def request_is_complete(_dossier: Dossier, ctx: Context) -> list[str]:
+    reasons = []
+    if not ctx.data.get("items"):
+        reasons.append("Indiquez au moins une pièce ou une rubrique à compléter.")
+    due_on = ctx.data.get("due_on")
+    if not isinstance(due_on, date):
+        reasons.append("Indiquez la date limite de réponse.")
+    elif due_on <= ctx.now.date():
+        reasons.append("La date limite de réponse doit être postérieure à aujourd'hui.")
+    return reasons
+
+
+def has_open_request(dossier: Dossier, _ctx: Context) -> list[str]:
+    if any(request.state == "open" for request in dossier.document_requests):
+        return []
+    return ["Aucune demande de pièces n'est en attente de réponse."]
+
+
+def every_track_checked(dossier: Dossier, _ctx: Context) -> list[str]:
+    tracks = dossier.tracks
+    if not tracks:
+        return ["Aucun cofinanceur n'instruit ce dossier."]
+    waiting = [t.financer.name for t in tracks if t.state == "checking"]
+    if waiting:
+        return [f"Complétude non encore validée par : {', '.join(waiting)}."]
+    if all(t.state == "not_concerned" for t in tracks):
+        return ["Aucun cofinanceur n'est concerné par ce dossier."]
+    return []
+
+
+def no_open_request(dossier: Dossier, _ctx: Context) -> list[str]:
+    if any(request.state == "open" for request in dossier.document_requests):
+        return ["Une demande de pièces est en attente de réponse du porteur."]
+    return []
+
+
+def dd_opinion_given(dossier: Dossier, _ctx: Context) -> list[str]:
+    if any(opinion.source == "dd_ars" for opinion in dossier.opinions):
+        return []
+    return ["L'avis technique de la délégation départementale de l'ARS est requis."]
+
+
+def financer_pieces_accepted(track: FinancerTrack, _ctx: Context) -> list[str]:
+    """Every mandatory piece this financer asks for carries its acceptance."""
+    from grants.services.pieces import required_pieces
+
+    reasons = []
+    for piece in required_pieces(track.dossier):
+        if track.financer not in piece.mandatory_for:
+            continue
+        accepted = any(
+            review.financer_id == track.financer_id and review.status == "accepted"
+            for attachment in piece.attachments
+            for review in attachment.reviews
+        )
+        if not accepted:
+            reasons.append(f"Pièce non acceptée : {piece.kind.label}.")
+    if any(
+        request.state == "open" and request.financer_id == track.financer_id
+        for request in track.dossier.document_requests
+    ):
+        reasons.append("Votre demande de pièces attend encore la réponse du porteur.")
+    return reasons
+
+
+def financer_opinion_given(track: FinancerTrack, _ctx: Context) -> list[str]:
+    if any(opinion.financer_id == track.financer_id for opinion in track.dossier.opinions):
+        return []
+    return ["Donnez d'abord l'avis de votre institution sur ce dossier."]

@@ -1,0 +1,54 @@
+"""States of the two machines, with the labels staff and promoters read (they differ)."""
+
+from __future__ import annotations
+
+from grants.models.choices import DOSSIER_STATES, TRACK_STATES
+
+STAFF_DOSSIER_LABELS = DOSSIER_STATES
+# What a promoter reads: the same facts, worded for the applicant.
+PROMOTER_DOSSIER_LABELS = {
+    **DOSSIER_STATES,
+    "submitted": "Déposé",
+    "completeness_check": "Dossier en cours de vérification",
+    "awaiting_documents": "Pièces ou précisions demandées",
+    "admissible": "Dossier complet",
+    "under_instruction": "En cours d'instruction",
+    "ready_for_committee": "Examen en comité programmé",
+    "on_hold": "Instruction suspendue",
+}
+STAFF_TRACK_LABELS = TRACK_STATES
+PROMOTER_TRACK_LABELS = {
+    **TRACK_STATES,
+    "checking": "Vérification des pièces",
+    "not_concerned": "Ne finance pas ce projet",
+}
+
+# States from which the promoter may still withdraw (before any agreement, DOMAIN T17).
+PRE_AGREEMENT_STATES = frozenset(
+    {
+        "draft",
+        "submitted",
+        "completeness_check",
+        "awaiting_documents",
+        "admissible",
+        "under_instruction",
+        "ready_for_committee",
+        "committee_reviewed",
+        "decisions_pending",
+        "decided",
+        "on_hold",
+    }
+)
+# States that instructors may put on hold (any pre-decision state, DOMAIN T18).
+HOLDABLE_STATES = frozenset(
+    {
+        "submitted",
+        "completeness_check",
+        "awaiting_documents",
+        "admissible",
+        "under_instruction",
+        "ready_for_committee",
+    }
+)
+# Track states in which a financer is still examining the dossier.
+OPEN_TRACK_STATES = frozenset({"checking", "instructing", "awaiting_decision"})
