@@ -214,3 +214,46 @@ def csrf_token(client: FlaskClient, url: str) -> str:
     )
     assert match, "no CSRF token on " + url
     return match.group(1)
+
+
+# --- Staff role fixtures (DOMAIN §1.2) ---------------------------------------------------------
+
+
+@pytest.fixture
+def ars_instructor(app: Flask):  # type: ignore[no-untyped-def]
+    """ARS head office (DOS): both ARS financers, every département."""
+    return factories.make_staff("ars_instructor", factories.ARS_FINANCERS)
+
+
+@pytest.fixture
+def dd_instructor_77(app: Flask):  # type: ignore[no-untyped-def]
+    """ARS délégation départementale of Seine-et-Marne."""
+    return factories.make_staff("dd_instructor", factories.ARS_FINANCERS, departement="77")
+
+
+@pytest.fixture
+def region_instructor(app: Flask):  # type: ignore[no-untyped-def]
+    return factories.make_staff("financer_instructor", ("REGION_IDF",))
+
+
+@pytest.fixture
+def departement_77_instructor(app: Flask):  # type: ignore[no-untyped-def]
+    return factories.make_staff("financer_instructor", ("DEP_77",))
+
+
+@pytest.fixture
+def committee_secretary(app: Flask):  # type: ignore[no-untyped-def]
+    return factories.make_staff("committee_secretary", factories.ARS_FINANCERS)
+
+
+@pytest.fixture
+def submitted_dossier(promoter):  # type: ignore[no-untyped-def]
+    """A complete dossier of ``promoter`` (77, ARS_IMMO + REGION_IDF + DEP_77), filed through the
+    workflow: it stands in completeness_check with one track per financer."""
+    from grants.services.submission import submit_dossier
+    from tests.helpers.complete_dossier import make_complete_dossier
+
+    dossier = make_complete_dossier(promoter)
+    submit_dossier(dossier, actor=promoter, expected_lock_version=dossier.lock_version)
+    db.session.flush()
+    return dossier

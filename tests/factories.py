@@ -63,3 +63,23 @@ class DossierFactory(_Base):
     created_by = factory.SubFactory(UserFactory)
     title = factory.Sequence(lambda n: f"Maison de santé pluriprofessionnelle n° {n}")
     state = "draft"
+
+
+def make_staff(
+    role: str, financer_codes: tuple[str, ...] = (), departement: str | None = None, **kw
+):
+    """A staff user (instructor, secretary…) acting for the financers given by code."""
+    from sqlalchemy import select
+
+    from grants.models import Financer
+
+    user = UserFactory(role=role, departement_code=departement, **kw)
+    if financer_codes:
+        user.financers = list(
+            db.session.scalars(select(Financer).where(Financer.code.in_(financer_codes)))
+        )
+    db.session.flush()
+    return user
+
+
+ARS_FINANCERS = ("ARS_FIR", "ARS_IMMO")
