@@ -13,6 +13,8 @@ from grants.models.instruction import (
     Opinion,
     PieceReview,
 )
+from grants.models.job import BackgroundJob
+from grants.models.ledger import Envelope, EnvelopeMovement
 from grants.models.messaging import Message, MessageAttachment
 from grants.models.notification import Notification, OutboxMessage
 from grants.models.reference import Commune, Departement, Financer
@@ -24,9 +26,22 @@ from grants.models.rows import (
     Professional,
     ResourceLine,
 )
+from grants.models.scoring import ConfigVersion, ProposedAmount, ScoreAdjustment, ScoreCard
 from grants.models.user import Invitation, Membership, Organisation, User, UserFinancer
+from grants.models.zoning import DossierZoning, ZoningScheme, ZoningUnit, ZoningUnitCommune
 
 __all__ = [
+    "BackgroundJob",
+    "ConfigVersion",
+    "DossierZoning",
+    "Envelope",
+    "EnvelopeMovement",
+    "ProposedAmount",
+    "ScoreAdjustment",
+    "ScoreCard",
+    "ZoningScheme",
+    "ZoningUnit",
+    "ZoningUnitCommune",
     "Annotation",
     "DocumentRequest",
     "DossierFollower",

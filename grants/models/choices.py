@@ -277,3 +277,36 @@ OUTBOX_STATUSES = {
     "delivered": "Remis",
     "failed": "En échec",
 }
+
+PROFESSION_ZONINGS = {
+    "physician": "Médecins",
+    "nurse": "Infirmiers",
+    "physio": "Masseurs-kinésithérapeutes",
+    "midwife": "Sages-femmes",
+}
+ZONING_UNIT_TYPES = {
+    "commune": "Commune",
+    "grouping": "Regroupement de communes",
+    "grand_quartier": "Grand quartier (Paris)",
+    "pseudo_canton": "Pseudo-canton",
+    "bassin_de_vie": "Bassin de vie",
+}
+ZONING_CATEGORIES = {
+    "deficitaire": "Zone déficitaire",
+    "fragile": "Zone fragile",
+    "zip": "Zone d'intervention prioritaire (ZIP)",
+    "zac": "Zone d'action complémentaire (ZAC)",
+    "none": "Hors zonage",
+}
+CONFIG_KINDS = {
+    "scoring_grid": "Grille de notation",
+    "aid_formula": "Formule de l'aide immobilière",
+    "financing_rules": "Règles du plan de financement",
+}
+MOVEMENT_KINDS = {
+    "reserved": "Réservé",
+    "committed": "Engagé",
+    "released": "Libéré",
+    "paid": "Payé",
+    "recovered": "Recouvré",
+}
