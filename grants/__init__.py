@@ -55,6 +55,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     templating.init_app(app)
     register_blueprints(app)
 
+    from grants.notifications import dispatch
+
+    dispatch.init_app(app)
+
     from grants import cli
 
     cli.init_app(app)

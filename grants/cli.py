@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -22,8 +23,14 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(reference)
+    app.cli.add_command(zoning)
     app.cli.add_command(demo)
     app.cli.add_command(serve)
+    app.cli.add_command(reminders)
+    from grants.notifications import commands as notification_commands
+
+    notification_commands.init_app(app)
+    app.cli.add_command(workflow_diagram)
 
 
 def upgrade_database() -> None:
@@ -103,3 +110,95 @@ def serve(host: str, port: int) -> None:
     """Apply migrations and serve the application (use gunicorn in production)."""
     upgrade_database()
     current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@click.command("workflow-diagram")
+@click.option("--check", is_flag=True, help="Fail if docs/workflow.md is stale; write nothing.")
+def workflow_diagram(check: bool) -> None:
+    """Rewrite docs/workflow.md (Mermaid diagrams) from the workflow's transition table."""
+    from grants.workflow import mermaid
+
+    if check:
+        current = mermaid.DOC_PATH.read_text(encoding="utf-8") if mermaid.DOC_PATH.exists() else ""
+        if current != mermaid.render():
+            raise click.ClickException(
+                f"{mermaid.DOC_PATH} est périmé : lancez `grants workflow-diagram`."
+            )
+        click.echo(f"{mermaid.DOC_PATH} est à jour.")
+        return
+    click.echo(f"{mermaid.write()} régénéré.")
+
+
+@click.command("reminders")
+@with_appcontext
+def reminders() -> None:
+    """Send the reminders of requests for documents due now (the periodic job, by hand)."""
+    from grants.extensions import db
+    from grants.models.base import utcnow
+    from grants.services.reminders import send_due_reminders
+
+    count = send_due_reminders(utcnow())
+    db.session.commit()
+    click.echo(f"rappels envoyés : {count}")
+
+
+@click.group()
+def zoning() -> None:
+    """Zoning versions (ARS orders): seed the shipped lists, import a new version from CSV."""
+
+
+@zoning.command("seed")
+@click.option("--no-report", is_flag=True, help="Do not rewrite docs/zoning-unmatched.md.")
+@with_appcontext
+def zoning_seed(no_report: bool) -> None:
+    """Create the shipped zoning schemes that are missing; print the names left unmatched."""
+    from grants.extensions import db
+    from grants.services.zoning_seed import render_report, seed_zoning, write_report
+
+    report = seed_zoning()
+    db.session.commit()
+    click.echo(f"zonages créés : {', '.join(report.created) or 'aucun'} ({report.units} unités)")
+    click.echo(render_report(report))
+    if not no_report:
+        click.echo(f"Rapport écrit dans {write_report(report)}")
+
+
+@zoning.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--code", required=True, help="Stable code, e.g. idf_2022.")
+@click.option("--name", required=True)
+@click.option("--legal-reference", required=True)
+@click.option("--valid-from", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--valid-to", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--profession", default="physician", show_default=True)
+@with_appcontext
+def zoning_import(
+    path: Path,
+    code: str,
+    name: str,
+    legal_reference: str,
+    valid_from: datetime,
+    valid_to: datetime | None,
+    profession: str,
+) -> None:
+    """Import a zoning version from CSV (code_insee;categorie[;unite]); all or nothing."""
+    from grants.extensions import db
+    from grants.services.zoning_import import SchemeData, ZoningImportError, import_zoning
+
+    data = SchemeData(
+        code=code,
+        name=name,
+        legal_reference=legal_reference,
+        valid_from=valid_from.date(),
+        valid_to=valid_to.date() if valid_to else None,
+        profession=profession,
+    )
+    try:
+        scheme = import_zoning(data, path.read_bytes(), actor=None)
+    except ZoningImportError as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            "rien n'a été importé :\n" + "\n".join(f"  {e}" for e in exc.errors)
+        ) from exc
+    db.session.commit()
+    click.echo(f"zonage {scheme.code} importé : {len(scheme.units)} unités")

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from grants.demo_instruction import advance, configure_staff
 from grants.extensions import db
 from grants.models import (
     CostLine,
@@ -59,12 +60,30 @@ class DemoProject:
     works_cost: Decimal = Decimal("1800000")
     notes: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+    # After filing, how far the instructors went (grants.demo_instruction.STAGES).
+    instruction: str = ""
 
 
 ACCOUNTS = (
     ("promoteur@demo.grants.fr", "Claire Martin", "Porteuse de projet (plusieurs organisations)"),
     ("collegue@demo.grants.fr", "Karim Benali", "Membre invité de la commune de Souppes-sur-Loing"),
     ("athis@demo.grants.fr", "Sophie Lambert", "Porteuse de projet, commune d'Athis-Mons"),
+    # Instructors (see grants/demo_instruction.py for their financers and départements).
+    (
+        "ars.siege@demo.grants.fr",
+        "Hélène Marchand",
+        "Instructrice ARS siège (DOS), toute la région",
+    ),
+    ("dd77@demo.grants.fr", "Olivier Fabre", "Délégation départementale ARS de Seine-et-Marne"),
+    ("dd91@demo.grants.fr", "Nathalie Roche", "Délégation départementale ARS de l'Essonne"),
+    ("region@demo.grants.fr", "Marc Delorme", "Instructeur Région Île-de-France"),
+    (
+        "departement77@demo.grants.fr",
+        "Élodie Vasseur",
+        "Instructrice Département de Seine-et-Marne",
+    ),
+    ("cpam94@demo.grants.fr", "Rachid Haddad", "Instructeur CPAM du Val-de-Marne"),
+    ("comite@demo.grants.fr", "Isabelle Guérin", "Secrétariat du comité de sélection (ARS)"),
 )
 
 ORGANISATIONS = (
@@ -124,6 +143,7 @@ PROJECTS = (
         "Centre-bourg",
         "submitted",
         notes="Fortement accompagné ; dossier de financement déposable au T3 2012.",
+        instruction="under_instruction",
     ),
     DemoProject(
         "egreville",
@@ -135,6 +155,7 @@ PROJECTS = (
         physicians=4,
         others=3,
         financers=("ARS_IMMO", "REGION_IDF", "DEP_77"),
+        instruction="region_checked",
     ),
     DemoProject(
         "viry",
@@ -145,6 +166,9 @@ PROJECTS = (
         "submitted",
         physicians=6,
         others=5,
+        # An association may not draw on the ARS real-estate envelope (eligibility gate G2).
+        financers=("ARS_FIR", "REGION_IDF"),
+        instruction="on_hold",
     ),
     DemoProject(
         "senart",
@@ -267,10 +291,14 @@ def seed_demo() -> list[tuple[str, str]]:
     users = {email: _user(email, name) for email, name, _ in ACCOUNTS}
     organisations = {o.key: _organisation(o, users[o.owner]) for o in ORGANISATIONS}
     _member(users["collegue@demo.grants.fr"], organisations["souppes"], "member")
+    configure_staff(users)
     financers = {f.code: f for f in db.session.scalars(select(Financer))}
     for project in PROJECTS:
         _project(project, organisations[project.organisation], users, financers)
     db.session.flush()
+    from grants.demo_envelopes import seed_envelope_movements
+
+    seed_envelope_movements(users.get("ars.siege@demo.grants.fr"))
     return [(email, description) for email, _, description in ACCOUNTS]
 
 
@@ -349,6 +377,8 @@ def _project(
         from grants.services.submission import submit_dossier
 
         submit_dossier(dossier, actor=owner, expected_lock_version=dossier.lock_version)
+        if spec.instruction:
+            advance(dossier, spec.instruction, users)
 
 
 def _pieces(dossier: Dossier, owner: User) -> None:

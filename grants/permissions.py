@@ -51,9 +51,40 @@ def dossier_or_404(user: User, dossier_id: int, options: Sequence[ORMOption] = (
     return dossier
 
 
-def require_editable(dossier: Dossier) -> None:
-    if not dossier.is_editable:
-        abort(409)
+NOT_EDITABLE_MESSAGE = (
+    "Ce dossier a été déposé : il n'est plus modifiable. Pour signaler un changement, "
+    "écrivez aux instructeurs depuis la messagerie du dossier."
+)
+NOT_FLAGGED_MESSAGE = (
+    "Ce dossier attend votre réponse à une demande de pièces ou de précisions : seules les "
+    "rubriques et les pièces demandées par les instructeurs peuvent être modifiées. "
+    "Celle-ci n'en fait pas partie."
+)
+
+
+def may_edit(
+    dossier: Dossier, *, section: str | None = None, piece_code: str | None = None
+) -> bool:
+    """A draft is editable everywhere; a dossier awaiting documents only on the flagged items."""
+    if dossier.is_editable:
+        return True
+    flagged = dossier.flagged_items
+    return (section is not None and section in flagged["section"]) or (
+        piece_code is not None and piece_code in flagged["piece"]
+    )
+
+
+def require_editable(
+    dossier: Dossier, *, section: str | None = None, piece_code: str | None = None
+) -> None:
+    """409, with a French explanation, unless the promoter may change this part of the dossier."""
+    if may_edit(dossier, section=section, piece_code=piece_code):
+        return
+    from flask import make_response, render_template
+
+    message = NOT_FLAGGED_MESSAGE if dossier.state == "awaiting_documents" else NOT_EDITABLE_MESSAGE
+    page = render_template("error.html", code=409, title="Modification impossible", message=message)
+    abort(make_response(page, 409))
 
 
 # --- Instructors -------------------------------------------------------------------------------

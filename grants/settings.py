@@ -41,6 +41,12 @@ class Settings:
     max_upload_mb: int = 20
     # Tasks: with no broker, tasks run in-process after commit.
     broker_url: str = ""
+    # Celery: queue the web process publishes to and the worker consumes; seconds before Redis
+    # hands an unacknowledged task (worker killed mid-task) to another worker.
+    celery_queue: str = "grants"
+    broker_visibility_timeout: int = 3600
+    # Notifications: a pending outbox row older than this is re-dispatched by the sweep.
+    outbox_sweep_after_seconds: int = 120
     # Mail: "file" writes .eml files under instance_dir/mail; "smtp" sends; "memory" keeps them.
     mail_backend: str = "file"
     smtp_host: str = "127.0.0.1"

@@ -18,6 +18,22 @@ ensure_postgres() {
 }
 ensure_postgres
 
+# Redis on 127.0.0.1:6379: the Celery broker of the notification tests (real worker processes).
+ensure_redis() {
+  if ! command -v redis-server >/dev/null && command -v apt-get >/dev/null; then
+    apt_install redis-server
+  fi
+  if redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then return 0; fi
+  command -v redis-server >/dev/null || { echo "redis-server is not installed" >&2; exit 1; }
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && return 0
+    sleep 0.5
+  done
+  echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 1
+}
+ensure_redis
+
 echo "== ruff"
 ruff check grants worker tests bench
 echo "== tests on PostgreSQL"

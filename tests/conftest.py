@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import event
@@ -65,6 +65,10 @@ class CSRFClient(FlaskClient):
             and "csrf_token" not in data
         ):
             kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
+        # Tests keep one app context open across requests, and Flask-Login caches the user in
+        # ``g``: forget it, so that each request (and each client) loads its own user.
+        if has_app_context():
+            g.pop("_login_user", None)
         return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:

@@ -1,0 +1,1 @@
+"""Celery worker: the app bound to Flask (``celery_app``), thin tasks and the beat schedule."""

@@ -142,6 +142,25 @@ class Dossier(
     def is_editable(self) -> bool:
         return self.state == "draft"
 
+    @property
+    def flagged_items(self) -> dict[str, frozenset[str]]:
+        """What the open requests for documents ask for: ``{"section": codes, "piece": codes}``.
+
+        Only these stay editable while the dossier awaits documents (DOMAIN T3–T4).
+        """
+        if self.state != "awaiting_documents":
+            return {"section": frozenset(), "piece": frozenset()}
+        items = [
+            item
+            for request in self.document_requests
+            if request.state == "open"
+            for item in request.items or []
+        ]
+        return {
+            kind: frozenset(str(i.get("code")) for i in items if i.get("kind") == kind)
+            for kind in ("section", "piece")
+        }
+
 
 class DossierFinancer(Base):
     """A co-financer targeted by the dossier (its financer track hangs off this pair later)."""

@@ -60,6 +60,10 @@ def blocking_problems(
     for check in CHECKS:
         problems.extend(check(dossier))
     problems.extend(_pieces(dossier, pieces))
+    # Blocking eligibility gates (DOMAIN §4.2) not already reported above as an empty field.
+    from grants.services.eligibility import submission_problems
+
+    problems.extend(submission_problems(dossier))
     return problems
 
 

@@ -157,5 +157,21 @@ def load_all() -> dict[str, ImportReport]:
         "financers": load_financers(),
         "pieces": load_piece_requirements(),
     }
+    reports["zoning"] = _seed_zoning()
     db.session.flush()
+    from grants.services.envelope_seed import load_envelopes
+
+    reports["envelopes"] = load_envelopes()
+    from grants.services.config_versions import seed_all as seed_configuration
+
+    seed_configuration()  # scoring grid, aid formula, financing rules (when absent)
     return reports
+
+
+def _seed_zoning() -> ImportReport:
+    """The shipped zoning schemes, created only when absent (grants.services.zoning_seed)."""
+    from grants.services.zoning_seed import seed_zoning
+
+    db.session.flush()
+    report = seed_zoning()
+    return ImportReport(report.units, 0, 0)

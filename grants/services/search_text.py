@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from grants.models.choices import AID_TYPES, PROFESSIONS, STRUCTURE_TYPES
+from grants.services.reference import search_key
 
 MAX_CHARS = 20000
 
@@ -34,4 +35,13 @@ def search_text_of(payload: dict[str, Any]) -> str:
         parts.extend(
             value for value in section.values() if isinstance(value, str) and len(value) > 3
         )
-    return " ".join(part for part in parts if part)[:MAX_CHARS]
+    return with_folded_words(" ".join(part for part in parts if part)[:MAX_CHARS])
+
+
+def with_folded_words(text: str) -> str:
+    """``text`` followed by the accent-folded form of its accented words ('Égreville' → also
+    'egreville'), so that SQLite's case-insensitive LIKE (which knows no accents) finds them: the
+    embedded fallback of the work list's search. PostgreSQL's unaccent makes them redundant."""
+    lowered = text.lower()
+    extra = [word for word in dict.fromkeys(search_key(text).split()) if word not in lowered]
+    return f"{text} {' '.join(extra)}" if extra else text

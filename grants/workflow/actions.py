@@ -10,9 +10,11 @@ from grants.workflow.guards import Context
 def file_dossier(dossier: Dossier, ctx: Context) -> None:
     """Submit: reference, filing time, first frozen version (DOMAIN T1)."""
     from grants.services.submission import assign_reference, freeze_version
+    from grants.services.zoning import record_dossier_zoning
 
     assign_reference(dossier, ctx.now)
     version = freeze_version(dossier, actor=ctx.actor, reason="submit")
+    record_dossier_zoning(dossier, ctx.now)
     ctx.audit.update(
         reference=dossier.reference, version=version.number, payload_sha256=version.payload_sha256
     )
@@ -53,6 +55,9 @@ def answer_requests(dossier: Dossier, ctx: Context) -> None:
     """The promoter answers: requests closed, clock resumed, a new frozen version (T4)."""
     from grants.services.submission import freeze_version
 
+    # Freeze first: it flushes, and the dossier must still satisfy its CHECKs at that moment
+    # (an awaiting_documents dossier keeps its clock paused until the state moves on).
+    version = freeze_version(dossier, actor=ctx.actor, reason="respond")
     answered = []
     for request in dossier.document_requests:
         if request.state == "open":
@@ -60,7 +65,6 @@ def answer_requests(dossier: Dossier, ctx: Context) -> None:
             request.answered_at = ctx.now
             answered.append(request.id)
     _resume_clock(dossier, ctx)
-    version = freeze_version(dossier, actor=ctx.actor, reason="respond")
     ctx.audit.update(answered_requests=answered, version=version.number)
 
 

@@ -171,6 +171,10 @@ def _apply(obj: Workflowable, t: Transition, ctx: Context) -> None:
     for action in t.actions:
         action(obj, ctx)
     obj.state = target
+    if isinstance(obj, FinancerTrack):
+        # Touch the dossier too: its version then serialises concurrent track transitions, so
+        # two financers completing their checklists at once cannot both miss being the last.
+        obj.dossier.updated_at = ctx.now
     try:
         db.session.flush()
     except StaleDataError as exc:

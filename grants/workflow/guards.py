@@ -106,3 +106,33 @@ def financer_opinion_given(track: FinancerTrack, _ctx: Context) -> list[str]:
     if any(opinion.financer_id == track.financer_id for opinion in track.dossier.opinions):
         return []
     return ["Donnez d'abord l'avis de votre institution sur ce dossier."]
+
+
+def dossier_open_for_tracks(track: FinancerTrack, _ctx: Context) -> list[str]:
+    """A track does not move while its dossier is on hold, withdrawn or past the committee."""
+    from grants.workflow.states import TRACK_WORK_STATES
+
+    dossier = track.dossier
+    if dossier.state in TRACK_WORK_STATES:
+        return []
+    return [f"Le dossier est dans l'état « {dossier.state_label} » : son instruction est arrêtée."]
+
+
+def dossier_under_instruction(track: FinancerTrack, _ctx: Context) -> list[str]:
+    from grants.workflow.states import PROPOSAL_STATES, TRACK_WORK_STATES
+
+    state = track.dossier.state
+    if state in PROPOSAL_STATES or state not in TRACK_WORK_STATES:  # the latter: reported above
+        return []
+    return ["Le dossier doit d'abord être déclaré complet et mis en instruction."]
+
+
+def request_financer_in_scope(dossier: Dossier, ctx: Context) -> list[str]:
+    """A request names a financer the actor acts for and the dossier targets (or none)."""
+    financer_id = ctx.data.get("financer_id")
+    if financer_id is None or ctx.actor is None:
+        return []
+    mine = {f.id for f in ctx.actor.financers} & {f.id for f in dossier.financers}
+    if financer_id in mine:
+        return []
+    return ["Vous ne pouvez demander des pièces qu'au nom de votre institution."]

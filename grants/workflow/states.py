@@ -23,10 +23,10 @@ PROMOTER_TRACK_LABELS = {
     "not_concerned": "Ne finance pas ce projet",
 }
 
-# States from which the promoter may still withdraw (before any agreement, DOMAIN T17).
+# States from which the promoter may still withdraw (before any agreement, DOMAIN T17). A draft
+# was never filed (it has no reference to keep): it is deleted, not withdrawn.
 PRE_AGREEMENT_STATES = frozenset(
     {
-        "draft",
         "submitted",
         "completeness_check",
         "awaiting_documents",
@@ -52,3 +52,15 @@ HOLDABLE_STATES = frozenset(
 )
 # Track states in which a financer is still examining the dossier.
 OPEN_TRACK_STATES = frozenset({"checking", "instructing", "awaiting_decision"})
+# Dossier states in which the co-financers' tracks may move: filed, not frozen, not withdrawn.
+TRACK_WORK_STATES = frozenset(
+    {
+        "completeness_check",
+        "awaiting_documents",
+        "admissible",
+        "under_instruction",
+        "ready_for_committee",
+    }
+)
+# Dossier states in which a financer may close its instruction (after admissibility, DOMAIN §3.5).
+PROPOSAL_STATES = frozenset({"under_instruction", "ready_for_committee"})

@@ -15,4 +15,15 @@ def _staff_only() -> None:
         require_staff(current_user)
 
 
-from grants.views.instruction import dossier, transitions, worklist  # noqa: E402,F401
+from grants.views.instruction import (  # noqa: E402,F401
+    assignment,
+    dossier,
+    envelopes,
+    messages,
+    notes,
+    requests,
+    reviews,
+    scoring,  # noqa: E402,F401
+    transitions,
+    worklist,
+)

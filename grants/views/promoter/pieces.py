@@ -23,7 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from grants.extensions import db
 from grants.forms.pieces import PieceUploadForm
 from grants.models import Attachment, Dossier, Financer, PieceKind
-from grants.permissions import dossier_or_404, require_editable
+from grants.permissions import dossier_or_404, may_edit, require_editable
 from grants.services import pieces as pieces_service
 from grants.services import uploads
 from grants.storage import Storage, StorageError
@@ -71,7 +71,11 @@ def _upload_form(
     form = form or PieceUploadForm(formdata=None)
     suffix = {True: " (obligatoire)", False: " (facultative)"}
     return form.set_choices(
-        [(p.code, p.kind.label + suffix[p.mandatory]) for p in pieces],
+        [
+            (p.code, p.kind.label + suffix[p.mandatory])
+            for p in pieces
+            if may_edit(dossier, piece_code=p.code)
+        ],
         [(f.id, f.name) for f in dossier.financers],
     )
 
@@ -89,9 +93,14 @@ def pieces_panel(
         without_financer=[p for p in pieces if p.mandatory and not dossier.financers],
         attachments=[a for a in dossier.attachments if a.removed_at is None],
         financer_names={f.id: f.name for f in dossier.financers},
-        form=_upload_form(dossier, pieces, form) if dossier.is_editable else None,
+        form=_upload_form(dossier, pieces, form) if _may_upload(dossier, pieces) else None,
         max_upload_mb=_max_upload_mb(),
     )
+
+
+def _may_upload(dossier: Dossier, pieces: list[pieces_service.RequiredPiece]) -> bool:
+    """A draft, or a dossier awaiting documents with a flagged piece (only those are offered)."""
+    return dossier.is_editable or any(may_edit(dossier, piece_code=p.code) for p in pieces)
 
 
 @bp.app_context_processor
@@ -108,7 +117,7 @@ def pieces(dossier_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/dossiers/<int:dossier_id>/pieces")
 def upload_piece(dossier_id: int):  # type: ignore[no-untyped-def]
     dossier = _load(dossier_id)
-    require_editable(dossier)
+    require_editable(dossier, piece_code=request.form.get("piece_code") or None)
     required = pieces_service.required_pieces(dossier)
     form = _upload_form(dossier, required, PieceUploadForm())
     status = 422
@@ -149,7 +158,7 @@ def _attachment_or_404(dossier: Dossier, attachment_id: int) -> Attachment:
 def remove_piece(dossier_id: int, attachment_id: int):  # type: ignore[no-untyped-def]
     dossier = _load(dossier_id)
     attachment = _attachment_or_404(dossier, attachment_id)
-    require_editable(dossier)
+    require_editable(dossier, piece_code=attachment.piece_code)
     uploads.remove_piece(dossier, attachment, actor=current_user)
     db.session.commit()
     flash(f"La pièce « {attachment.original_name} » est retirée du dossier.", "success")

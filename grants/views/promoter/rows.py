@@ -24,7 +24,7 @@ def edit_rows(dossier_id: int, section: str):  # type: ignore[no-untyped-def]
     if section not in SECTION_FORMS:
         abort(404)
     dossier = dossier_or_404(current_user, dossier_id, service.row_options(section))
-    require_editable(dossier)
+    require_editable(dossier, section=section)
     form = _build_form(section, dossier)
     if request.method == "GET":
         return _render(section, dossier, form)

@@ -26,7 +26,7 @@ def edit_section(dossier_id: int, section: str):  # type: ignore[no-untyped-def]
     if meta is None or section not in SECTION_FORMS:
         abort(404)
     dossier = dossier_or_404(current_user, dossier_id)
-    require_editable(dossier)
+    require_editable(dossier, section=section)
     financers = service.active_financers() if section == "identity" else []
     form = _build_form(section, dossier, financers)
     if request.method == "GET":

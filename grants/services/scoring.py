@@ -1,0 +1,344 @@
+"""Score cards: computed from the active grid (by a task after the commit that asked for them),
+stored with the grid version that produced them, adjusted by instructors with a justification,
+and recomputed for every open dossier in the background when the grid changes.
+
+``schedule_scoring(dossier_id, trigger)`` and ``start_rescore`` only record work in the
+transaction; an ``after_commit`` listener publishes it to Celery, or with no broker (the embedded
+default) runs it in-process in its own session.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import current_app, has_app_context
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from grants.extensions import db
+from grants.models import BackgroundJob, Dossier, User
+from grants.models.base import utcnow
+from grants.models.scoring import ConfigVersion, ScoreAdjustment, ScoreCard
+from grants.scoring import grid
+from grants.scoring.inputs import ScoringInputs
+from grants.services import audit, config_versions
+from grants.services.scoring_inputs import load_inputs
+
+log = logging.getLogger("grants.scoring")
+
+OPEN_STATES = (
+    "submitted",
+    "completeness_check",
+    "awaiting_documents",
+    "admissible",
+    "under_instruction",
+    "ready_for_committee",
+    "committee_reviewed",
+    "decisions_pending",
+    "on_hold",
+)
+PENDING_KEY = "grants_scoring_pending"
+SCORE_TASK = "grants.scoring.score_dossier"
+RESCORE_TASK = "grants.scoring.rescore"
+RESCORE_KIND = "rescore"
+CHUNK = 500
+_installed = False
+
+
+class AdjustmentRefusedError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# --- computing and storing ---------------------------------------------------------------------
+
+
+def card_row(inputs: ScoringInputs, grid_version: ConfigVersion, trigger: str) -> dict[str, Any]:
+    """The values of one score card (pure, apart from reading the grid payload)."""
+    result = grid.score(inputs, grid_version.payload)
+    return {
+        "dossier_id": inputs.dossier_id,
+        "grid_id": grid_version.id,
+        "inputs": inputs.to_json(),
+        "lines": [line.to_json() for line in result.lines],
+        "total": result.total,
+        "trigger": trigger,
+        "computed_at": utcnow(),
+        "current": True,
+    }
+
+
+def store_cards(
+    session: Session,
+    inputs_by_id: dict[int, ScoringInputs],
+    grid_version: ConfigVersion,
+    trigger: str,
+) -> int:
+    """Score each dossier and insert its card as current; the previous cards stay, not current."""
+    rows = [card_row(i, grid_version, trigger) for i in inputs_by_id.values()]
+    if not rows:
+        return 0
+    session.execute(
+        update(ScoreCard)
+        .where(ScoreCard.dossier_id.in_(list(inputs_by_id)), ScoreCard.current.is_(True))
+        .values(current=False)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(insert(ScoreCard.__table__), rows)  # Core executemany: no ORM bookkeeping
+    return len(rows)
+
+
+def score_dossiers(
+    dossier_ids: Sequence[int],
+    *,
+    trigger: str,
+    session: Session | None = None,
+    grid_version: ConfigVersion | None = None,
+) -> int:
+    """Load, score and store the filed dossiers among ``dossier_ids`` (drafts are skipped)."""
+    session = session or db.session
+    grid_version = grid_version or _active_grid(session)
+    inputs = {k: v for k, v in load_inputs(dossier_ids, session).items() if v.state != "draft"}
+    return store_cards(session, inputs, grid_version, trigger)
+
+
+def score_dossier(
+    dossier_id: int, trigger: str, session: Session | None = None
+) -> ScoreCard | None:
+    session = session or db.session
+    if not score_dossiers([dossier_id], trigger=trigger, session=session):
+        return None
+    return current_card(dossier_id, session)
+
+
+def _active_grid(session: Session) -> ConfigVersion:
+    if session is db.session():
+        return config_versions.active("scoring_grid")
+    found = session.scalar(
+        select(ConfigVersion)
+        .where(ConfigVersion.kind == "scoring_grid", ConfigVersion.active.is_(True))
+        .order_by(ConfigVersion.id.desc())
+        .limit(1)
+    )
+    if found is None:
+        raise LookupError("no scoring grid: open a page once to seed it")
+    return found
+
+
+def current_card(dossier_id: int, session: Session | None = None) -> ScoreCard | None:
+    session = session or db.session
+    return session.scalar(
+        select(ScoreCard)
+        .where(ScoreCard.dossier_id == dossier_id, ScoreCard.current.is_(True))
+        .order_by(ScoreCard.id.desc())
+        .limit(1)
+    )
+
+
+def card_history(dossier_id: int) -> list[ScoreCard]:
+    return list(
+        db.session.scalars(
+            select(ScoreCard)
+            .where(ScoreCard.dossier_id == dossier_id)
+            .order_by(ScoreCard.id.desc())
+        )
+    )
+
+
+def effective_lines(card: ScoreCard) -> list[dict[str, Any]]:
+    """Each line with its original points and, when adjusted, the latest adjustment."""
+    latest = {a.criterion: a for a in card.adjustments}
+    lines = []
+    for line in card.lines:
+        adjustment = latest.get(line["code"])
+        original = Decimal(line["points"])
+        lines.append(
+            {
+                **line,
+                "original": original,
+                "points": adjustment.points if adjustment else original,
+                "max": Decimal(line["max"]),
+                "adjustment": adjustment,
+            }
+        )
+    return lines
+
+
+def effective_total(card: ScoreCard) -> Decimal:
+    return sum((line["points"] for line in effective_lines(card)), Decimal("0"))
+
+
+# --- adjustments -------------------------------------------------------------------------------
+
+
+def adjust_criterion(
+    card: ScoreCard, *, criterion: str, points: str, justification: str, actor: User
+) -> ScoreAdjustment:
+    """An instructor's change to one criterion, with its written justification, audited."""
+    line = next((entry for entry in card.lines if entry["code"] == criterion), None)
+    if not card.current:
+        raise AdjustmentRefusedError(
+            409, "Cette fiche a été recalculée : ajustez la fiche en cours."
+        )
+    if line is None:
+        raise AdjustmentRefusedError(422, "Choisissez un critère de la grille.")
+    try:
+        value = Decimal(points.replace(",", ".").strip())
+    except (InvalidOperation, AttributeError):
+        raise AdjustmentRefusedError(422, "Indiquez les points retenus (un nombre).") from None
+    maximum = Decimal(line["max"])
+    if not value.is_finite() or not (0 <= value <= maximum):
+        raise AdjustmentRefusedError(
+            422, f"Les points retenus doivent être compris entre 0 et {grid._n(maximum)}."
+        )
+    if len((justification or "").strip()) < 10:
+        raise AdjustmentRefusedError(
+            422, "Justifiez l'ajustement par écrit (au moins quelques mots)."
+        )
+    adjustment = ScoreAdjustment(
+        score_card_id=card.id,
+        criterion=criterion,
+        points=value.quantize(Decimal("0.01")),
+        justification=justification.strip(),
+        adjusted_by_id=actor.id,
+    )
+    db.session.add(adjustment)
+    db.session.flush()
+    db.session.expire(card, ["adjustments"])
+    audit.record(
+        "score.adjusted",
+        stream=f"dossier:{card.dossier_id}",
+        actor=actor,
+        dossier_id=card.dossier_id,
+        data={
+            "card": card.id,
+            "criterion": criterion,
+            "from": line["points"],
+            "to": str(adjustment.points),
+            "justification": adjustment.justification,
+        },
+    )
+    return adjustment
+
+
+# --- background work ---------------------------------------------------------------------------
+
+
+def schedule_scoring(dossier_id: int, trigger: str) -> None:
+    """Score the dossier once the current transaction commits (the workflow's submit, a change
+    to a filed dossier, an instructor's request)."""
+    config_versions.active("scoring_grid")  # seeded in this transaction if it is the first use
+    _install()
+    db.session.info.setdefault(PENDING_KEY, []).append(("score", dossier_id, trigger))
+
+
+def start_rescore(grid_version: ConfigVersion, *, actor: User | None) -> BackgroundJob:
+    """A job that re-scores every open dossier with ``grid_version``, started after commit."""
+    total = db.session.scalar(
+        select(func.count()).select_from(Dossier).where(Dossier.state.in_(OPEN_STATES))
+    )
+    job = BackgroundJob(
+        kind=RESCORE_KIND,
+        state="queued",
+        params={"grid_id": grid_version.id},
+        total=total or 0,
+        done=0,
+        created_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(job)
+    db.session.flush()
+    _install()
+    db.session.info.setdefault(PENDING_KEY, []).append(("rescore", job.id, ""))
+    return job
+
+
+def run_rescore(job_id: int, session: Session | None = None, chunk: int = CHUNK) -> None:
+    """Idempotent: resumes after the last dossier done; commits after every chunk."""
+    session = session or db.session
+    job = session.get(BackgroundJob, job_id)
+    if job is None or job.state == "done":
+        return
+    grid_version = session.get(ConfigVersion, job.params["grid_id"])
+    last_id = int(job.result.get("last_id", 0))
+    ids = list(
+        session.scalars(
+            select(Dossier.id)
+            .where(Dossier.state.in_(OPEN_STATES), Dossier.id > last_id)
+            .order_by(Dossier.id)
+        )
+    )
+    job.state, job.started_at = "running", job.started_at or utcnow()
+    job.total = job.done + len(ids)
+    session.commit()
+    try:
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            score_dossiers(part, trigger="grid_change", session=session, grid_version=grid_version)
+            job.done += len(part)
+            job.result = {**job.result, "last_id": part[-1]}
+            session.commit()
+    except Exception as exc:
+        session.rollback()
+        job.state, job.error = "failed", str(exc)[:500]
+        session.commit()
+        raise
+    job.state, job.finished_at = "done", utcnow()
+    session.commit()
+
+
+def _install() -> None:
+    global _installed
+    if not _installed:
+        event.listen(FlaskSession, "after_commit", _after_commit)
+        event.listen(FlaskSession, "after_soft_rollback", _after_soft_rollback)
+        _installed = True
+
+
+def _after_soft_rollback(session: Session, previous_transaction: object) -> None:
+    if getattr(previous_transaction, "parent", None) is None:
+        session.info.pop(PENDING_KEY, None)
+
+
+def _after_commit(session: Session) -> None:
+    work = session.info.pop(PENDING_KEY, None)
+    if work and has_app_context():
+        dispatch(work)
+
+
+def dispatch(work: list[tuple[str, int, str]]) -> None:
+    """Publish each piece of work to Celery, or run it here when no broker is configured."""
+    celery = current_app.extensions.get("celery")
+    for kind, object_id, trigger in dict.fromkeys(work):
+        try:
+            if celery is not None:
+                task = SCORE_TASK if kind == "score" else RESCORE_TASK
+                args = [object_id, trigger] if kind == "score" else [object_id]
+                celery.send_task(task, args=args)
+            else:
+                _run_in_process(kind, object_id, trigger)
+        except Exception:  # an instructor can ask again; a failed job shows its error
+            log.exception("scoring work %s %s failed", kind, object_id)
+
+
+def _run_in_process(kind: str, object_id: int, trigger: str) -> None:
+    bind = db.session().bind
+    session = Session(
+        bind=bind if isinstance(bind, Connection) else db.engine,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+    )
+    try:
+        if kind == "score":
+            score_dossier(object_id, trigger, session)
+            session.commit()
+        else:
+            run_rescore(object_id, session)
+    finally:
+        session.close()
