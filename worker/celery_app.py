@@ -14,7 +14,7 @@ from flask import Flask
 
 from grants.settings import Settings
 
-TASK_MODULES = ["worker.tasks.notifications", "worker.tasks.noop"]
+TASK_MODULES = ["worker.tasks.notifications", "worker.tasks.noop", "worker.tasks.scoring"]
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:

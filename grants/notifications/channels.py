@@ -10,7 +10,10 @@ import os
 import smtplib
 import threading
 import time
-from email.message import EmailMessage
+from email import message_from_bytes, policy
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formatdate
 
 from flask import current_app, render_template
@@ -20,35 +23,42 @@ from grants.models import OutboxMessage, User
 from grants.settings import Settings
 
 
+# Serialise with CRLF line ends, as SMTP wants them (compat32 keeps the fast header handling).
+WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
+
+
 def message_id(outbox_id: int) -> str:
     return f"<outbox-{outbox_id}@grants>"
 
 
-def build_email(row: OutboxMessage, recipient: User) -> EmailMessage:
+def build_email(row: OutboxMessage, recipient: User) -> MIMEMultipart:
+    """The message as MIME parts (compat32): the modern ``EmailMessage`` header machinery costs
+    about 2.5 ms a message, more than rendering, sending and committing together."""
     context = {**(row.context or {}), "recipient": recipient, "subject": row.subject}
     settings: Settings = current_app.extensions["grants_settings"]
-    message = EmailMessage()
+    message = MIMEMultipart("alternative")
     message["From"] = settings.mail_sender
     message["To"] = recipient.email
-    message["Subject"] = row.subject
+    message["Subject"] = Header(row.subject, "utf-8")
     message["Message-ID"] = message_id(row.id)
     message["Date"] = formatdate(localtime=False)
-    message.set_content(render_template(f"emails/{row.template}.txt", **context))
-    message.add_alternative(
-        render_template(f"emails/{row.template}.html", **context), subtype="html"
-    )
+    text = render_template(f"emails/{row.template}.txt", **context)
+    html = render_template(f"emails/{row.template}.html", **context)
+    message.attach(MIMEText(text, "plain", "utf-8"))
+    message.attach(MIMEText(html, "html", "utf-8"))
     return message
 
 
-def send_email(row: OutboxMessage, recipient: User) -> EmailMessage:
+def send_email(row: OutboxMessage, recipient: User) -> bytes:
     """Send through the configured mail backend (SMTP in production); raises on failure."""
     message = build_email(row, recipient)
+    data = message.as_bytes(policy=WIRE_POLICY)
     settings: Settings = current_app.extensions["grants_settings"]
     if settings.mail_backend == "smtp":
-        _smtp_send(settings, message)
+        _smtp_send(settings, recipient.email, data)
     else:
-        mail._deliver(settings, message)
-    return message
+        mail._deliver(settings, message_from_bytes(data, policy=policy.default))
+    return data
 
 
 # One SMTP connection per worker process and thread, reused across deliveries (connect, EHLO
@@ -58,7 +68,7 @@ IDLE_SECONDS = 20.0
 _local = threading.local()
 
 
-def _smtp_send(settings: Settings, message: EmailMessage) -> None:
+def _smtp_send(settings: Settings, to: str, data: bytes) -> None:
     key = (os.getpid(), settings.smtp_host, settings.smtp_port)
     cached = getattr(_local, "smtp", None)
     if cached is not None and (cached[0] != key or time.monotonic() - cached[2] > IDLE_SECONDS):
@@ -67,7 +77,7 @@ def _smtp_send(settings: Settings, message: EmailMessage) -> None:
     smtp = cached[1] if cached else smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
     _local.smtp = None
     try:
-        smtp.send_message(message)
+        smtp.sendmail(settings.mail_sender, [to], data)
     except Exception:
         _drop(smtp)
         raise

@@ -38,6 +38,10 @@ def init_app(app: Flask) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a savepoint (begin_nested) is released: the rows
+    # are not committed yet, so a delivery session would not see them. Wait for the real commit.
+    if session.in_nested_transaction():
+        return
     ids = session.info.pop(PENDING_KEY, None)
     if ids and has_app_context():
         dispatch(ids)

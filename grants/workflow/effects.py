@@ -76,3 +76,10 @@ def notify_requesters(obj: Any, ctx: Context, event: AuditEvent, transition: Any
     }
     users = staff_of(dossier, financer_ids or None)
     _send(obj, ctx, event, transition, "staff", users)
+
+
+def schedule_score(obj: Any, ctx: Context, event: AuditEvent, transition: Any) -> None:
+    """Score the dossier again once the transition commits (filing, answering a request)."""
+    from grants.services.scoring import schedule_scoring
+
+    schedule_scoring(_dossier(obj).id, transition.event)

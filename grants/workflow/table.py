@@ -54,7 +54,7 @@ DOSSIER_TRANSITIONS: tuple[Transition, ...] = (
         promoter_label="Déposer le dossier",
         guards=(guards.no_blocking_problems,),
         actions=(actions.file_dossier,),
-        effects=(effects.notify_promoter, effects.notify_staff),
+        effects=(effects.notify_promoter, effects.notify_staff, effects.schedule_score),
         forbidden_message=(
             "Seul un responsable de l'organisation porteuse peut déposer le dossier. "
             "Demandez-lui de le déposer, ou de vous donner ce rôle."
@@ -94,7 +94,7 @@ DOSSIER_TRANSITIONS: tuple[Transition, ...] = (
         promoter_label="Envoyer ma réponse",
         guards=(guards.has_open_request,),
         actions=(actions.answer_requests,),
-        effects=(effects.notify_requesters,),
+        effects=(effects.notify_requesters, effects.schedule_score),
     ),
     Transition(
         "dossier",

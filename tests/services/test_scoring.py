@@ -112,9 +112,12 @@ def test_new_grid_rescores_open_dossiers_in_the_background(submitted_dossier):
     assert not old.current and old.grid_id == old_grid.id and old.grid.version == "2025-01"
     assert config_versions.active("scoring_grid").id == grid.id
     assert not db.session.get(type(old_grid), old_grid.id).active
-    # Running the job again does nothing.
+    # Running the job again does nothing: the card scored by hand, the one the filing scheduled
+    # (run at the commit) and the re-scored one.
+    before = len(cards(submitted_dossier.id))
+    assert before == 3
     scoring.run_rescore(job.id)
-    assert len(cards(submitted_dossier.id)) == 2
+    assert len(cards(submitted_dossier.id)) == before
 
 
 def test_blocking_gate_blocks_submission_with_its_reason(promoter):

@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask_login import current_user
 
-from grants.permissions import require_staff
+from grants.permissions import STAFF_ROLES, require_staff
 
 bp = Blueprint("instruction", __name__, url_prefix="/instruction")
 
@@ -13,6 +13,12 @@ def _staff_only() -> None:
     """Promoters and anonymous visitors never learn these pages exist (404)."""
     if current_user.is_authenticated:
         require_staff(current_user)
+
+
+@bp.app_template_global()
+def is_staff() -> bool:
+    """Whether the header offers the work list (instructors, deciders, committee, monitors)."""
+    return bool(current_user.is_authenticated and current_user.role in STAFF_ROLES)
 
 
 from grants.views.instruction import (  # noqa: E402,F401

@@ -163,7 +163,7 @@ def test_dossier_page_queries_are_bounded(
         assert response.status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
-    assert counts[0] < 40, counts
+    assert counts[0] < 50, counts  # fixed cost: sections, tracks, reviews, notes, zoning, score
 
 
 @pytest.fixture
