@@ -22,7 +22,6 @@ from grants import mail
 from grants.models import OutboxMessage, User
 from grants.settings import Settings
 
-
 # Serialise with CRLF line ends, as SMTP wants them (compat32 keeps the fast header handling).
 WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
 
