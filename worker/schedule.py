@@ -1,4 +1,5 @@
-"""Beat schedule: the outbox sweep every minute, the digest at 07:00 Europe/Paris.
+"""Beat schedule: the outbox sweep every minute, reminders of requests for documents at 06:30
+and the digest at 07:00 Europe/Paris.
 
 Each periodic task takes a Redis lock for its slot (``run_once``), so two beats running by
 mistake never run it twice.
@@ -13,11 +14,16 @@ from flask import current_app
 
 SWEEP_TASK = "grants.notifications.sweep"
 DIGEST_TASK = "grants.notifications.digest"
+REMIND_TASK = "grants.requests.remind"
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
     return {
         "outbox-sweep": {"task": SWEEP_TASK, "schedule": 60.0},
+        "document-request-reminders": {
+            "task": REMIND_TASK,
+            "schedule": crontab(hour=6, minute=30),
+        },
         "daily-digest": {"task": DIGEST_TASK, "schedule": crontab(hour=7, minute=0)},
     }
 

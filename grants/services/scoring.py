@@ -307,6 +307,8 @@ def _after_soft_rollback(session: Session, previous_transaction: object) -> None
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the real commit comes later
+        return
     work = session.info.pop(PENDING_KEY, None)
     if work and has_app_context():
         dispatch(work)

@@ -49,3 +49,21 @@ def digest(day: str | None = None) -> int:
     ids = build_digests(target)
     dispatch(ids)
     return len(ids)
+
+
+@shared_task(name="grants.requests.remind")
+def remind() -> int:
+    """Reminders of requests for documents (D-7, D-1, overdue), once a day whoever runs it.
+
+    Idempotent on its own (each (request, kind) is sent once); the lock only spares the work.
+    """
+    from grants.extensions import db
+    from grants.models.base import utcnow
+    from grants.services.reminders import send_due_reminders
+
+    today = datetime.now(PARIS).date().isoformat()
+    if not run_once(f"remind:{today}", 20 * 3600):
+        return 0
+    count = send_due_reminders(utcnow())
+    db.session.commit()  # the outbox rows written are dispatched after this commit
+    return count
