@@ -1,8 +1,8 @@
 """Hand outbox rows to delivery once the transaction that wrote them has committed.
 
 An ``after_commit`` listener on the Flask-SQLAlchemy session takes the ids ``enqueue`` recorded
-in ``session.info``. With a broker, it publishes one Celery task per row (by id); with none (the
-embedded default) it delivers them in-process, each in its own transaction. A publish that fails
+in ``session.info``. With a broker, it publishes one Celery task per batch of row ids; with none
+(the embedded default) it delivers them in-process, each in its own transaction. A publish that fails
 (broker down) is only logged: the row stays pending and the beat sweep re-dispatches it.
 """
 
@@ -21,6 +21,9 @@ from grants.notifications.outbox import PENDING_KEY
 log = logging.getLogger("grants.notifications")
 
 DELIVER_TASK = "grants.notifications.deliver"
+BATCH_TASK = "grants.notifications.deliver_batch"
+# A transition notifies a handful of people on two channels: one task carries them together.
+BATCH_SIZE = 20
 _installed = False
 
 
@@ -53,15 +56,15 @@ def _after_soft_rollback(session: Session, previous_transaction: object) -> None
 
 
 def dispatch(ids: Iterable[int]) -> None:
-    """Publish one task per id, or deliver in-process when no broker is configured."""
+    """Publish the ids in batches, or deliver in-process when no broker is configured."""
     ids = list(dict.fromkeys(ids))
     celery = current_app.extensions.get("celery")
     if celery is None:
         deliver_in_process(ids)
         return
     try:
-        for outbox_id in ids:
-            celery.send_task(DELIVER_TASK, args=[outbox_id])
+        for start in range(0, len(ids), BATCH_SIZE):
+            celery.send_task(BATCH_TASK, args=[ids[start : start + BATCH_SIZE]])
     except Exception:  # the rows stay pending: the sweep publishes them again
         log.exception("could not publish %d outbox rows; the sweep will retry", len(ids))
 

@@ -29,6 +29,25 @@ def deliver(self: Task, outbox_id: int) -> str:
         raise self.retry(exc=exc, countdown=min(5 * 2**self.request.retries, 300)) from exc
 
 
+@shared_task(name="grants.notifications.deliver_batch")
+def deliver_batch(outbox_ids: list[int]) -> dict[str, int]:
+    """The rows one transaction wrote, each delivered in its own transaction.
+
+    Exactly-once holds per row: a worker killed mid-batch gets the whole batch back (acks late),
+    and the rows already delivered are skipped. A row that fails is handed to ``deliver``, which
+    retries it alone with backoff, so one bad address never holds the others back.
+    """
+    outcomes: dict[str, int] = {}
+    for outbox_id in outbox_ids:
+        try:
+            status = deliver_row(int(outbox_id)).status
+        except Exception:
+            deliver.apply_async(args=[int(outbox_id)], countdown=5)
+            status = "retrying"
+        outcomes[status] = outcomes.get(status, 0) + 1
+    return outcomes
+
+
 @shared_task(name="grants.notifications.sweep")
 def sweep() -> int:
     """Re-dispatch rows still pending after ``outbox_sweep_after_seconds``."""
