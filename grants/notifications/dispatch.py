@@ -2,8 +2,8 @@
 
 An ``after_commit`` listener on the Flask-SQLAlchemy session takes the ids ``enqueue`` recorded
 in ``session.info``. With a broker, it publishes one Celery task per batch of row ids; with none
-(the embedded default) it delivers them in-process, each in its own transaction. A publish that fails
-(broker down) is only logged: the row stays pending and the beat sweep re-dispatches it.
+(the embedded default) it delivers them in-process, each in its own transaction. A publish that
+fails (broker down) is only logged: the row stays pending and the beat sweep re-dispatches it.
 """
 
 from __future__ import annotations
