@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.models.base import Base, UTCDateTime, check_in, utcnow
 from grants.models.choices import OUTBOX_CHANNELS, OUTBOX_STATUSES
+
+if TYPE_CHECKING:
+    from grants.models.user import User
 
 
 class OutboxMessage(Base):
@@ -39,6 +42,8 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    recipient: Mapped[User] = relationship()
 
 
 class Notification(Base):

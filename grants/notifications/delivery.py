@@ -13,10 +13,10 @@ from datetime import datetime
 
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from grants.extensions import db
-from grants.models import Notification, OutboxMessage, User
+from grants.models import Notification, OutboxMessage
 from grants.models.base import utcnow
 from grants.notifications.channels import send_email
 
@@ -52,7 +52,12 @@ def lock_row(session: Session, outbox_id: int) -> OutboxMessage | None:
     database write lock first, so concurrent deliveries run one after the other and the second
     sees the row delivered.
     """
-    query = select(OutboxMessage).where(OutboxMessage.id == outbox_id)
+    # The recipient comes in the same round trip (joined), the lock applies to the row only.
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .options(joinedload(OutboxMessage.recipient))
+    )
     if session.get_bind().dialect.name == "sqlite":
         session.execute(
             update(OutboxMessage)
@@ -60,7 +65,7 @@ def lock_row(session: Session, outbox_id: int) -> OutboxMessage | None:
             .values(attempts=OutboxMessage.attempts)
         )
     else:
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(skip_locked=True, of=OutboxMessage)
     return session.scalars(query.execution_options(populate_existing=True)).first()
 
 
@@ -90,7 +95,7 @@ def deliver(outbox_id: int, *, final_attempt: bool = False) -> Outcome:
 
 
 def _deliver_locked(session: Session, row: OutboxMessage) -> str:
-    recipient = session.get(User, row.recipient_id)
+    recipient = row.recipient
     now = utcnow()
     row.attempts = (row.attempts or 0) + 1
     if recipient is None or not recipient.active:
@@ -115,9 +120,8 @@ def _finish(row: OutboxMessage, status: str, now: datetime, error: str | None = 
 
 
 def _create_notification(session: Session, row: OutboxMessage, now: datetime) -> None:
-    exists = session.scalar(select(Notification.id).where(Notification.outbox_id == row.id))
-    if exists is not None:
-        return
+    # The row is locked and still pending, and a notification is only ever written in the same
+    # transaction that marks its row delivered: none exists yet (the unique outbox_id backs it).
     context = row.context or {}
     session.add(
         Notification(
