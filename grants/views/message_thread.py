@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Response, abort, current_app, redirect, send_file
+from flask import Response, abort, current_app
 from flask_login import current_user
 
 from grants.extensions import db
@@ -12,7 +10,8 @@ from grants.forms.messages import MessageForm
 from grants.models import Dossier
 from grants.services import messages as service
 from grants.services import uploads
-from grants.storage import Storage, StorageError
+from grants.storage import Storage
+from grants.views.downloads import send_stored
 
 
 def storage() -> Storage:
@@ -50,22 +49,4 @@ def download(dossier: Dossier, attachment_id: int) -> Response:
     attachment = service.attachment_of(dossier, attachment_id)
     if attachment is None:
         abort(404)
-    backend = storage()
-    url = backend.download_url(attachment.storage_key, attachment.original_name)
-    if url:
-        return redirect(url)  # type: ignore[return-value]
-    try:
-        data = backend.get(attachment.storage_key)
-    except StorageError:
-        abort(404)
-    response = send_file(
-        BytesIO(data),
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.original_name,
-        etag=attachment.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(attachment)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from io import BytesIO
 
 from flask import (
     abort,
@@ -12,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -26,7 +24,8 @@ from grants.models import Attachment, Dossier, Financer, PieceKind
 from grants.permissions import dossier_or_404, may_edit, require_editable
 from grants.services import pieces as pieces_service
 from grants.services import uploads
-from grants.storage import Storage, StorageError
+from grants.storage import Storage
+from grants.views.downloads import send_stored
 from grants.views.promoter import bp
 
 
@@ -177,25 +176,7 @@ def download_piece(dossier_id: int, attachment_id: int):  # type: ignore[no-unty
     )
     if attachment is None:
         abort(404)
-    storage = _storage()
-    url = storage.download_url(attachment.storage_key, attachment.original_name)
-    if url:
-        return redirect(url)
-    try:
-        data = storage.get(attachment.storage_key)
-    except StorageError:
-        abort(404)
-    response = send_file(
-        BytesIO(data),
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.original_name,
-        etag=attachment.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(attachment)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
