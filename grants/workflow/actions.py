@@ -85,6 +85,14 @@ def resume(dossier: Dossier, ctx: Context) -> None:
 
 
 def withdraw(dossier: Dossier, ctx: Context) -> None:
+    """The promoter gives up (T17): requests cancelled, clock resumed, envelope money released."""
+    from grants.services.ledger import release_all_for_dossier
+
+    released = release_all_for_dossier(
+        dossier, ctx.actor, f"Dossier retiré par le porteur : {ctx.data.get('reason') or ''}"
+    )
+    if released:
+        ctx.audit["released"] = [str(movement.amount) for movement in released]
     for request in dossier.document_requests:
         if request.state == "open":
             request.state = "cancelled"
