@@ -33,6 +33,13 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(workflow_diagram)
 
 
+def _serve(host: str, port: int) -> None:
+    """Werkzeug's server: Flask's ``app.run`` refuses to start from a ``grants`` command."""
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+
 def upgrade_database() -> None:
     from flask_migrate import upgrade
 
@@ -99,7 +106,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"  {email:40} {description}")
     if not no_serve:
         click.echo(f"\nOuvrez http://{host}:{port}/\n")
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        _serve(host, port)
 
 
 @click.command("serve")
@@ -109,7 +116,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 def serve(host: str, port: int) -> None:
     """Apply migrations and serve the application (use gunicorn in production)."""
     upgrade_database()
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    _serve(host, port)
 
 
 @click.command("workflow-diagram")
