@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -13,22 +12,6 @@ from grants.extensions import db
 from grants.models import DocumentRequest, Dossier, Financer, OutboxMessage
 from grants.services.document_requests import paris_today
 from tests.conftest import login
-
-
-@pytest.fixture(autouse=True)
-def _one_user_per_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests keep an app context pushed, so ``g`` outlives a request and Flask-Login would keep
-    the last user logged in on any client: forget it before each request (import this fixture
-    into the test modules that use several clients)."""
-    from tests.conftest import CSRFClient
-
-    original = CSRFClient.open
-
-    def open_as_own_user(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        g.pop("_login_user", None)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(CSRFClient, "open", open_as_own_user)
 
 
 def client_for(app: Flask, user) -> FlaskClient:  # type: ignore[no-untyped-def]

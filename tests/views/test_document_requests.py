@@ -10,8 +10,7 @@ from grants.extensions import db
 from grants.models import AuditEvent
 from grants.services.document_requests import paris_today
 from tests import factories
-from tests.views.document_request_support import (  # noqa: F401
-    _one_user_per_client,
+from tests.views.document_request_support import (
     client_for,
     financer_id,
     outbox_rows,

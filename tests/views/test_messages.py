@@ -11,8 +11,7 @@ from grants.extensions import db
 from grants.models import AuditEvent, Message, MessageAttachment
 from tests import factories
 from tests.pieces_support import EXE, PDF
-from tests.views.document_request_support import (  # noqa: F401
-    _one_user_per_client,
+from tests.views.document_request_support import (
     client_for,
     outbox_rows,
 )

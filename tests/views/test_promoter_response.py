@@ -13,8 +13,7 @@ from grants.models.base import utcnow
 from tests import factories
 from tests.conftest import login
 from tests.pieces_support import PDF
-from tests.views.document_request_support import (  # noqa: F401
-    _one_user_per_client,
+from tests.views.document_request_support import (
     client_for,
     outbox_rows,
     refreshed,

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask, g
+from flask import Flask
 
 from tests.conftest import CSRFClient, login
 
-
-class UserClient(CSRFClient):
-    """A client that forgets the user Flask-Login cached in ``g``: the tests keep one app
-    context for the whole test, so without this a request would act as the previous client."""
-
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        g.pop("_login_user", None)
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            g.pop("_login_user", None)
+# Each client is the shared CSRFClient, which forgets Flask-Login's cached user before every
+# request (tests keep one app context, so ``g`` outlives requests).
+UserClient = CSRFClient
 
 
 @pytest.fixture
