@@ -3,6 +3,15 @@
 from grants.models.attachment import Attachment, PieceKind, PieceRequirement
 from grants.models.audit import AuditEvent
 from grants.models.base import Base
+from grants.models.committee import (
+    CommitteeItem,
+    CommitteeItemAmount,
+    CommitteeMember,
+    CommitteeMinutes,
+    CommitteeSession,
+    ConflictOfInterest,
+)
+from grants.models.decision import DecisionAmount, FinancerDecision, PlanRevisionRequest
 from grants.models.dossier import Dossier, DossierFinancer, DossierVersion
 from grants.models.instruction import (
     Annotation,
@@ -31,6 +40,15 @@ from grants.models.user import Invitation, Membership, Organisation, User, UserF
 from grants.models.zoning import DossierZoning, ZoningScheme, ZoningUnit, ZoningUnitCommune
 
 __all__ = [
+    "CommitteeItem",
+    "CommitteeItemAmount",
+    "CommitteeMember",
+    "CommitteeMinutes",
+    "CommitteeSession",
+    "ConflictOfInterest",
+    "DecisionAmount",
+    "FinancerDecision",
+    "PlanRevisionRequest",
     "BackgroundJob",
     "ConfigVersion",
     "DossierZoning",

@@ -57,10 +57,15 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+def sql_in(column: str, values: Iterable[str]) -> str:
+    """``column IN ('a', 'b')`` for CHECK constraints."""
+    allowed = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({allowed})"
+
+
 def check_in(column: str, values: Iterable[str], name: str | None = None) -> CheckConstraint:
     """A CHECK constraint keeping a string column inside a closed vocabulary."""
-    allowed = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({allowed})", name=name or f"{column}_allowed")
+    return CheckConstraint(sql_in(column, values), name=name or f"{column}_allowed")
 
 
 # Indexes that only the migrations define (expression indexes SQLAlchemy cannot express portably).

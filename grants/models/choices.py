@@ -310,3 +310,30 @@ MOVEMENT_KINDS = {
     "paid": "Payé",
     "recovered": "Recouvré",
 }
+
+COMMITTEE_KINDS = {
+    "instruction": "Comité d'instruction partagé",
+    "selection": "Commission de sélection",
+    "extraordinary": "Séance extraordinaire",
+}
+COMMITTEE_SESSION_STATES = {
+    "preparing": "Ordre du jour en préparation",
+    "frozen": "Ordre du jour arrêté",
+    "held": "Séance tenue",
+    "closed": "Procès-verbal approuvé",
+}
+COMMITTEE_MEMBER_ROLES = {
+    "chair": "Présidence",
+    "member": "Membre",
+    "guest": "Invité",
+    "secretary": "Secrétariat",
+}
+ATTENDANCE = {"present": "Présent", "excused": "Excusé", "absent": "Absent"}
+MINUTES_STATES = {"draft": "Projet", "approved": "Approuvé"}
+DECISION_OUTCOMES = {
+    "granted": "Accordé",
+    "partially_granted": "Accordé partiellement",
+    "refused": "Refusé",
+    "deferred": "Ajourné",
+}
+PLAN_REVISION_STATES = {"open": "Demandé", "answered": "Transmis", "cancelled": "Annulé"}
