@@ -22,6 +22,7 @@ from grants.models.dossier_sections import (
 
 if TYPE_CHECKING:
     from grants.models.attachment import Attachment
+    from grants.models.committee import CommitteeItem
     from grants.models.instruction import DocumentRequest, FinancerTrack, Opinion
     from grants.models.reference import Financer
     from grants.models.rows import (
@@ -92,6 +93,9 @@ class Dossier(
         order_by="DocumentRequest.id", viewonly=True
     )
     opinions: Mapped[list[Opinion]] = relationship(order_by="Opinion.id", viewonly=True)
+    committee_items: Mapped[list[CommitteeItem]] = relationship(
+        order_by="CommitteeItem.id", viewonly=True
+    )
     financers: Mapped[list[Financer]] = relationship(
         secondary="dossier_financers", order_by="Financer.position"
     )

@@ -12,7 +12,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(promoter.bp)
     app.register_blueprint(instruction.bp)
-    from grants.views import admin
+    from grants.views import admin, committee
+
+    app.register_blueprint(committee.bp)
 
     app.register_blueprint(admin.bp)
     from grants.views import notifications

@@ -114,3 +114,33 @@ def _resume_clock(dossier: Dossier, ctx: Context) -> None:
         paused = ctx.now - dossier.clock_paused_at
         dossier.clock_paused_seconds += int(paused.total_seconds())
         dossier.clock_paused_at = None
+
+
+def note_committee_opinion(dossier: Dossier, ctx: Context) -> None:
+    """T8: the joint opinion is recorded on the agenda item; the event says which."""
+    item = dossier.committee_items[-1]
+    ctx.audit.update(
+        session=item.session_id,
+        item=item.id,
+        opinion=item.opinion,
+        reservations=item.reservations,
+        amounts={f"{a.financer_id}:{a.aid_type}": str(a.amount) for a in item.amounts},
+    )
+
+
+def return_to_instruction(dossier: Dossier, ctx: Context) -> None:
+    """T9: a deferred dossier goes back to instruction with the committee's reasons."""
+    item = dossier.committee_items[-1]
+    ctx.audit.update(session=item.session_id, reasons=item.deferral_reasons)
+    ctx.data.setdefault("message", item.deferral_reasons)
+
+
+def record_track_decision(track: FinancerTrack, ctx: Context) -> None:
+    decision = ctx.data["decision"]
+    track.decided_at = ctx.now
+    ctx.audit.update(
+        decision=decision.id,
+        outcome=decision.outcome,
+        act_reference=decision.act_reference,
+        amounts={line.aid_type: str(line.amount) for line in decision.amounts},
+    )

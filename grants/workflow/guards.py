@@ -136,3 +136,71 @@ def request_financer_in_scope(dossier: Dossier, ctx: Context) -> list[str]:
     if financer_id in mine:
         return []
     return ["Vous ne pouvez demander des pièces qu'au nom de votre institution."]
+
+
+# --- committee and decisions (DOMAIN T7–T11) ---------------------------------------------------
+
+
+def _latest_item(dossier: Dossier):  # type: ignore[no-untyped-def]
+    items = dossier.committee_items
+    return items[-1] if items else None
+
+
+def committee_opinion_recorded(dossier: Dossier, _ctx: Context) -> list[str]:
+    item = _latest_item(dossier)
+    if item is None or item.opinion is None:
+        return ["Enregistrez d'abord l'avis du comité sur ce dossier, depuis la séance."]
+    return []
+
+
+def committee_deferred(dossier: Dossier, _ctx: Context) -> list[str]:
+    item = _latest_item(dossier)
+    if item is not None and item.opinion == "deferred":
+        return []
+    return ["Le comité n'a pas ajourné ce dossier."]
+
+
+def committee_not_deferred(dossier: Dossier, _ctx: Context) -> list[str]:
+    item = _latest_item(dossier)
+    if item is not None and item.opinion not in (None, "deferred"):
+        return []
+    return ["Le comité a ajourné ce dossier ou ne l'a pas encore examiné."]
+
+
+def every_financer_decided(dossier: Dossier, _ctx: Context) -> list[str]:
+    from grants.workflow.states import OPEN_TRACK_STATES
+
+    waiting = [
+        t.financer.name for t in dossier.tracks if t.state in OPEN_TRACK_STATES | {"deferred"}
+    ]
+    if waiting:
+        return [f"Décision attendue de : {', '.join(waiting)}."]
+    return []
+
+
+def some_financer_granted(dossier: Dossier, _ctx: Context) -> list[str]:
+    from grants.workflow.states import GRANTED_TRACK_STATES
+
+    if any(t.state in GRANTED_TRACK_STATES for t in dossier.tracks):
+        return []
+    return ["Aucun financeur n'a accordé d'aide."]
+
+
+def no_financer_granted(dossier: Dossier, ctx: Context) -> list[str]:
+    if some_financer_granted(dossier, ctx):
+        return []
+    return ["Au moins un financeur a accordé une aide."]
+
+
+def dossier_awaits_decisions(track: FinancerTrack, _ctx: Context) -> list[str]:
+    if track.dossier.state == "decisions_pending":
+        return []
+    return ["Les financeurs décident après l'avis du comité d'instruction partagé."]
+
+
+def decision_recorded(track: FinancerTrack, ctx: Context) -> list[str]:
+    """The decision act itself (outcome, amounts, reference, signatory) comes with the event."""
+    decision = ctx.data.get("decision")
+    if decision is None or decision.track_id != track.id:
+        return ["Enregistrez la décision dans son formulaire (montants, acte, signataire)."]
+    return []

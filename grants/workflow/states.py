@@ -15,6 +15,10 @@ PROMOTER_DOSSIER_LABELS = {
     "under_instruction": "En cours d'instruction",
     "ready_for_committee": "Examen en comité programmé",
     "on_hold": "Instruction suspendue",
+    "committee_reviewed": "Examiné en comité",
+    "decisions_pending": "Décisions des financeurs en cours",
+    "decided": "Décisions rendues",
+    "rejected": "Demande rejetée",
 }
 STAFF_TRACK_LABELS = TRACK_STATES
 PROMOTER_TRACK_LABELS = {
@@ -60,7 +64,11 @@ TRACK_WORK_STATES = frozenset(
         "admissible",
         "under_instruction",
         "ready_for_committee",
+        "decisions_pending",
     }
 )
 # Dossier states in which a financer may close its instruction (after admissibility, DOMAIN §3.5).
-PROPOSAL_STATES = frozenset({"under_instruction", "ready_for_committee"})
+PROPOSAL_STATES = frozenset({"under_instruction", "ready_for_committee", "decisions_pending"})
+# Track states from which a financer records its formal decision (a deferral is decided again).
+DECIDABLE_TRACK_STATES = frozenset({"awaiting_decision", "deferred"})
+GRANTED_TRACK_STATES = frozenset({"granted", "partially_granted"})

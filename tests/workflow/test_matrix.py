@@ -64,6 +64,12 @@ DOSSIER_GUARDS_PASS = {
     "declare_admissible": False,  # the ARS track is still checking
     "start_instruction": True,
     "schedule": False,  # no DD ARS opinion
+    "unschedule": True,
+    "record_opinion": False,  # no agenda item with an opinion
+    "defer": False,
+    "await_decisions": False,
+    "conclude": False,  # tracks still open
+    "reject": False,
     "hold": True,
     "resume": True,
     "withdraw": True,
@@ -72,6 +78,11 @@ TRACK_GUARDS_PASS = {
     "complete_checklist": lambda code: False,  # no piece accepted
     "withdraw_interest": lambda code: True,
     "propose": lambda code: code == "ARS_IMMO",  # only the ARS gave its opinion
+    # Decisions come after the committee (the dossier is under instruction here).
+    "grant": lambda code: False,
+    "grant_partially": lambda code: False,
+    "refuse": lambda code: False,
+    "defer_decision": lambda code: False,
 }
 
 
