@@ -6,52 +6,85 @@ server's acknowledgement and the commit) is recognisable as the same message dow
 
 from __future__ import annotations
 
+import base64
 import os
 import smtplib
 import threading
 import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import formatdate
+from typing import Any
 
 from flask import current_app, render_template
 
 from grants import mail
-from grants.models import OutboxMessage, User
 from grants.settings import Settings
 
-# Serialise with CRLF line ends, as SMTP wants them (compat32 keeps the fast header handling).
-WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
+CRLF = b"\r\n"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who an email goes to: what the templates and the envelope need, nothing more."""
+
+    email: str
+    full_name: str
 
 
 def message_id(outbox_id: int) -> str:
     return f"<outbox-{outbox_id}@grants>"
 
 
-def build_email(row: OutboxMessage, recipient: User) -> MIMEMultipart:
-    """The message as MIME parts (compat32): the modern ``EmailMessage`` header machinery costs
-    about 2.5 ms a message, more than rendering, sending and committing together."""
-    context = {**(row.context or {}), "recipient": recipient, "subject": row.subject}
+def build_email(row: Mapping[str, Any], recipient: Recipient) -> bytes:
+    """The message on the wire: multipart/alternative, a text and an HTML part, UTF-8, base64.
+
+    Written out directly rather than through ``email.mime`` + ``Generator``: flattening the
+    message tree cost about 1.6 ms a message, more than rendering, sending and committing
+    together on the delivery hot path. The layout is fixed and simple (RFC 2045/2046), and the
+    tests parse every message back with the standard library's parser.
+    """
+    context = {**(row["context"] or {}), "recipient": recipient, "subject": row["subject"]}
     settings: Settings = current_app.extensions["grants_settings"]
-    message = MIMEMultipart("alternative")
-    message["From"] = settings.mail_sender
-    message["To"] = recipient.email
-    message["Subject"] = Header(row.subject, "utf-8")
-    message["Message-ID"] = message_id(row.id)
-    message["Date"] = formatdate(localtime=False)
-    text = render_template(f"emails/{row.template}.txt", **context)
-    html = render_template(f"emails/{row.template}.html", **context)
-    message.attach(MIMEText(text, "plain", "utf-8"))
-    message.attach(MIMEText(html, "html", "utf-8"))
-    return message
+    text = render_template(f"emails/{row['template']}.txt", **context)
+    html = render_template(f"emails/{row['template']}.html", **context)
+    boundary = f"==grants-{row['id']}-{uuid.uuid4().hex}"
+    headers = [
+        f"From: {_header(settings.mail_sender)}",
+        f"To: {recipient.email}",
+        f"Subject: {_header(row['subject'])}",
+        f"Message-ID: {message_id(row['id'])}",
+        f"Date: {formatdate(localtime=False)}",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+    ]
+    out = [CRLF.join(h.encode("utf-8") for h in headers), b"", b""]
+    for subtype, body in (("plain", text), ("html", html)):
+        out += [
+            f"--{boundary}".encode(),
+            f'Content-Type: text/{subtype}; charset="utf-8"'.encode(),
+            b"MIME-Version: 1.0",
+            b"Content-Transfer-Encoding: base64",
+            b"",
+            base64.encodebytes(body.encode("utf-8")).replace(b"\n", CRLF),
+        ]
+    out.append(f"--{boundary}--".encode() + CRLF)
+    return CRLF.join(out)
 
 
-def send_email(row: OutboxMessage, recipient: User) -> bytes:
+def _header(value: str) -> str:
+    """An ASCII header value as is; otherwise RFC 2047 encoded words, folded with CRLF."""
+    if value.isascii() and "\n" not in value and "\r" not in value:
+        return value
+    return Header(value, "utf-8").encode(linesep="\r\n")
+
+
+def send_email(row: Mapping[str, Any], recipient: Recipient) -> bytes:
     """Send through the configured mail backend (SMTP in production); raises on failure."""
-    message = build_email(row, recipient)
-    data = message.as_bytes(policy=WIRE_POLICY)
+    data = build_email(row, recipient)
     settings: Settings = current_app.extensions["grants_settings"]
     if settings.mail_backend == "smtp":
         _smtp_send(settings, recipient.email, data)

@@ -71,10 +71,15 @@ def dispatch(ids: Iterable[int]) -> None:
 
 def deliver_in_process(ids: Iterable[int]) -> None:
     """The embedded default: the task body, run here; a failure leaves the row for the sweep."""
-    from grants.notifications.delivery import deliver
+    from grants.notifications.delivery import deliver_rows
 
-    for outbox_id in ids:
-        try:
-            deliver(outbox_id)
-        except Exception:
-            log.exception("in-process delivery of outbox %s failed", outbox_id)
+    try:
+        outcomes = deliver_rows(ids)
+    except Exception:
+        log.exception("in-process delivery of outbox rows %s failed", list(ids))
+        return
+    for outcome in outcomes:
+        if outcome.error is not None:
+            log.error(
+                "in-process delivery of outbox %s failed: %s", outcome.outbox_id, outcome.error
+            )

@@ -9,6 +9,7 @@ from celery import Task, shared_task
 from flask import current_app
 
 from grants.notifications.delivery import deliver as deliver_row
+from grants.notifications.delivery import deliver_rows
 from grants.notifications.dispatch import dispatch
 from grants.notifications.periodic import build_digests, stale_pending_ids
 from worker.schedule import run_once
@@ -31,18 +32,17 @@ def deliver(self: Task, outbox_id: int) -> str:
 
 @shared_task(name="grants.notifications.deliver_batch")
 def deliver_batch(outbox_ids: list[int]) -> dict[str, int]:
-    """The rows one transaction wrote, each delivered in its own transaction.
+    """The rows one transaction wrote (see grants.notifications.delivery for the two steps).
 
     Exactly-once holds per row: a worker killed mid-batch gets the whole batch back (acks late),
     and the rows already delivered are skipped. A row that fails is handed to ``deliver``, which
     retries it alone with backoff, so one bad address never holds the others back.
     """
     outcomes: dict[str, int] = {}
-    for outbox_id in outbox_ids:
-        try:
-            status = deliver_row(int(outbox_id)).status
-        except Exception:
-            deliver.apply_async(args=[int(outbox_id)], countdown=5)
+    for outcome in deliver_rows(outbox_ids):
+        status = outcome.status
+        if status == "error":
+            deliver.apply_async(args=[outcome.outbox_id], countdown=5)
             status = "retrying"
         outcomes[status] = outcomes.get(status, 0) + 1
     return outcomes
