@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 typed models, one module per domain noun."""
 
+from grants.models.agreement import Agreement, AgreementIndicator, AgreementVersion, Amendment
 from grants.models.attachment import Attachment, PieceKind, PieceRequirement
 from grants.models.audit import AuditEvent
 from grants.models.base import Base
@@ -25,7 +26,15 @@ from grants.models.instruction import (
 from grants.models.job import BackgroundJob
 from grants.models.ledger import Envelope, EnvelopeMovement
 from grants.models.messaging import Message, MessageAttachment
+from grants.models.monitoring import (
+    Alert,
+    IndicatorValue,
+    ManagementDialogue,
+    RegisterEntry,
+    ReportingPeriod,
+)
 from grants.models.notification import Notification, OutboxMessage
+from grants.models.payment import PaymentRequest, PaymentTranche, RecoveryOrder
 from grants.models.reference import Commune, Departement, Financer
 from grants.models.rows import (
     CostLine,
@@ -40,6 +49,18 @@ from grants.models.user import Invitation, Membership, Organisation, User, UserF
 from grants.models.zoning import DossierZoning, ZoningScheme, ZoningUnit, ZoningUnitCommune
 
 __all__ = [
+    "Agreement",
+    "AgreementIndicator",
+    "AgreementVersion",
+    "Alert",
+    "Amendment",
+    "IndicatorValue",
+    "ManagementDialogue",
+    "PaymentRequest",
+    "PaymentTranche",
+    "RecoveryOrder",
+    "RegisterEntry",
+    "ReportingPeriod",
     "CommitteeItem",
     "CommitteeItemAmount",
     "CommitteeMember",

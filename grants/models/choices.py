@@ -302,6 +302,8 @@ CONFIG_KINDS = {
     "scoring_grid": "Grille de notation",
     "aid_formula": "Formule de l'aide immobilière",
     "financing_rules": "Règles du plan de financement",
+    "payment_schedule": "Échéancier de versement par financeur et type d'aide",
+    "monitoring_rules": "Règles de suivi des engagements (alertes)",
 }
 MOVEMENT_KINDS = {
     "reserved": "Réservé",
@@ -337,3 +339,38 @@ DECISION_OUTCOMES = {
     "deferred": "Ajourné",
 }
 PLAN_REVISION_STATES = {"open": "Demandé", "answered": "Transmis", "cancelled": "Annulé"}
+AGREEMENT_KINDS = {"cpom": "CPOM", "convention": "Convention de financement"}
+AGREEMENT_STATES = {
+    "drafted": "Projet",
+    "sent_to_promoter": "Transmis au porteur",
+    "signed_by_promoter": "Signé par le porteur",
+    "active": "En vigueur",
+    "ended": "Échu",
+    "terminated": "Résilié",
+}
+SIGNATURE_METHODS = {"upload": "Copie signée déposée", "typed": "Signature dans l'application"}
+AMENDMENT_STATES = {
+    "drafted": "Projet d'avenant",
+    "sent_to_promoter": "Transmis au porteur",
+    "signed_by_promoter": "Signé par le porteur",
+    "active": "En vigueur",
+    "cancelled": "Abandonné",
+}
+TRANCHE_KINDS = {"advance": "Avance", "interim": "Acompte", "balance": "Solde"}
+PAYMENT_REQUEST_STATES = {
+    "requested": "Demandé",
+    "checked": "Vérifié",
+    "approved": "Approuvé",
+    "paid": "Payé",
+    "rejected": "Rejeté",
+}
+RECOVERY_STATES = {"ordered": "Ordre de reversement émis", "recovered": "Reversé"}
+REPORTING_KINDS = {"annual": "Rapport annuel", "semiannual": "Point semestriel"}
+REPORTING_STATES = {
+    "due": "À remettre",
+    "submitted": "Remis",
+    "validated": "Validé",
+    "returned": "Renvoyé au porteur",
+}
+ALERT_LEVELS = {"info": "Information", "warning": "Vigilance", "critical": "Critique"}
+ALERT_STATES = {"open": "Ouverte", "in_dialogue": "Dialogue de gestion", "closed": "Close"}
