@@ -28,7 +28,6 @@ from sqlalchemy import insert, select  # noqa: E402
 from bench._common import result_line, throwaway_database  # noqa: E402
 
 TARGET = 0.3
-CHUNK = 1000
 PROFESSIONS = [
     ("medecin_generaliste", "already_on_site", "1.00"),
     ("medecin_generaliste", "new_installation", "0.80"),
@@ -193,6 +192,7 @@ def run(count: int) -> float:
     from grants.models import Dossier
     from grants.scoring import grid
     from grants.services import config_versions, scoring
+    from grants.services.scoring import CHUNK  # the chunk of the re-score job
     from grants.services.scoring_inputs import load_inputs
 
     seed_start = time.perf_counter()

@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from grants.notifications import dispatch
 
     dispatch.init_app(app)
+    _install_after_commit_listeners()
 
     from grants import cli
 
@@ -69,3 +70,14 @@ def _migrations_dir():  # type: ignore[no-untyped-def]
     from pathlib import Path
 
     return Path(__file__).resolve().parent / "migrations"
+
+
+def _install_after_commit_listeners() -> None:
+    """Work recorded in a transaction and started after its commit (scoring, committee pack and
+    convocation, agreement documents): the listeners are installed once, here, before any
+    request or worker thread runs — installing them lazily while another thread commits fails
+    ("deque mutated during iteration")."""
+    from grants.services import agreement_versions, committee_convocation, committee_pack, scoring
+
+    for module in (scoring, committee_pack, committee_convocation, agreement_versions):
+        module._install()

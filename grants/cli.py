@@ -139,14 +139,19 @@ def workflow_diagram(check: bool) -> None:
 @click.command("reminders")
 @with_appcontext
 def reminders() -> None:
-    """Send the reminders of requests for documents due now (the periodic job, by hand)."""
+    """Send the reminders due now (the periodic jobs, by hand or from cron without a broker):
+    requests for documents, then CPOM reports (reminders and overdue flags)."""
     from grants.extensions import db
     from grants.models.base import utcnow
+    from grants.services import reporting_reminders
     from grants.services.reminders import send_due_reminders
 
-    count = send_due_reminders(utcnow())
+    now = utcnow()
+    count = send_due_reminders(now)
     db.session.commit()
-    click.echo(f"rappels envoyés : {count}")
+    reports = reporting_reminders.send_due_reminders(now)
+    db.session.commit()
+    click.echo(f"rappels envoyés : {count} ; rapports de suivi : {reports}")
 
 
 @click.group()

@@ -84,6 +84,28 @@ ACCOUNTS = (
     ),
     ("cpam94@demo.grants.fr", "Rachid Haddad", "Instructeur CPAM du Val-de-Marne"),
     ("comite@demo.grants.fr", "Isabelle Guérin", "Secrétariat du comité de sélection (ARS)"),
+    # Deciders: each records its own institution's decision after the committee.
+    (
+        "decision.ars@demo.grants.fr",
+        "Sylvie Carpentier",
+        "Décideuse ARS (directrice générale adjointe) : FIR et aide immobilière",
+    ),
+    (
+        "decision.region@demo.grants.fr",
+        "Bernard Aubry",
+        "Décideur Région Île-de-France (vice-président chargé de la santé)",
+    ),
+    # After the agreements: the ARS follows every CPOM in force; the administrator configures.
+    (
+        "suivi@demo.grants.fr",
+        "Laurence Petitjean",
+        "Suivi des CPOM (ARS) : tableau de bord des engagements, alertes, évaluation",
+    ),
+    (
+        "admin@demo.grants.fr",
+        "Vincent Morel",
+        "Administrateur : configuration versionnée, zonages, grilles et échéanciers",
+    ),
 )
 
 ORGANISATIONS = (
@@ -296,9 +318,15 @@ def seed_demo() -> list[tuple[str, str]]:
     for project in PROJECTS:
         _project(project, organisations[project.organisation], users, financers)
     db.session.flush()
-    from grants.demo_envelopes import seed_envelope_movements
+    from grants.demo_committee import seed_committee_demo
 
-    seed_envelope_movements(users.get("ars.siege@demo.grants.fr"))
+    seed_committee_demo(users)
+    from grants.demo_decisions import seed_decisions
+
+    seed_decisions(users)
+    from grants.demo_cpom import seed_cpom_demo
+
+    seed_cpom_demo(users)
     return [(email, description) for email, _, description in ACCOUNTS]
 
 

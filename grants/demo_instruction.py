@@ -19,6 +19,10 @@ STAFF_PROFILES: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "departement77@demo.grants.fr": ("financer_instructor", ("DEP_77",), None),
     "cpam94@demo.grants.fr": ("financer_instructor", ("CPAM_94",), None),
     "comite@demo.grants.fr": ("committee_secretary", ARS, None),
+    "decision.ars@demo.grants.fr": ("ars_decider", ARS, None),
+    "decision.region@demo.grants.fr": ("financer_decider", ("REGION_IDF",), None),
+    "suivi@demo.grants.fr": ("monitor", ARS, None),
+    "admin@demo.grants.fr": ("admin", (), None),
 }
 HOLD_REASON = (
     "Consensus local insuffisant entre les professionnels et la commune, comme à "

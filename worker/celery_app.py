@@ -14,7 +14,14 @@ from flask import Flask
 
 from grants.settings import Settings
 
-TASK_MODULES = ["worker.tasks.notifications", "worker.tasks.noop", "worker.tasks.scoring"]
+TASK_MODULES = [
+    "worker.tasks.notifications",
+    "worker.tasks.noop",
+    "worker.tasks.scoring",
+    "worker.tasks.committee",
+    "worker.tasks.monitoring",
+    "worker.tasks.agreements",
+]
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:

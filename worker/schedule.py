@@ -1,5 +1,5 @@
-"""Beat schedule: the outbox sweep every minute, reminders of requests for documents at 06:30
-and the digest at 07:00 Europe/Paris.
+"""Beat schedule: the outbox sweep every minute, reminders of requests for documents at 06:30,
+reminders and overdue flags of CPOM reports at 06:40 and the digest at 07:00 Europe/Paris.
 
 Each periodic task takes a Redis lock for its slot (``run_once``), so two beats running by
 mistake never run it twice.
@@ -15,6 +15,7 @@ from flask import current_app
 SWEEP_TASK = "grants.notifications.sweep"
 DIGEST_TASK = "grants.notifications.digest"
 REMIND_TASK = "grants.requests.remind"
+REPORTS_TASK = "grants.monitoring.remind"
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
@@ -25,6 +26,7 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": crontab(hour=6, minute=30),
         },
         "daily-digest": {"task": DIGEST_TASK, "schedule": crontab(hour=7, minute=0)},
+        "report-reminders": {"task": REPORTS_TASK, "schedule": crontab(hour=6, minute=40)},
     }
 
 

@@ -7,6 +7,8 @@ pull resources in).
 
 from __future__ import annotations
 
+import atexit
+import gc
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,16 @@ def stylesheet() -> CSS:
         font_config=font_config(),
         url_fetcher=url_fetcher(),
     )
+
+
+@atexit.register
+def _release_fonts() -> None:
+    """Free the cached Pango font map while Pango is still loaded. Left to the interpreter's
+    final teardown, it can be released after WeasyPrint's libraries were unloaded: a segfault
+    at exit, depending on the order in which objects happen to be finalized."""
+    stylesheet.cache_clear()
+    font_config.cache_clear()
+    gc.collect()
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -16,6 +16,7 @@ from grants.scoring.grid import ZONING_LABELS
 
 BAND_ROWS = 8
 PERCENT = Decimal("100")
+DEFAULT_REVISION_GAP = "0.10"  # as shipped in grants/data/config/financing_rules.json
 
 
 @dataclass
@@ -31,6 +32,14 @@ class Field:
 
 
 def fields_for(kind: str, payload: Mapping[str, Any]) -> list[Field]:
+    if kind == "payment_schedule":
+        from grants.forms.config_payment_schedule import schedule_fields
+
+        return schedule_fields(payload)
+    if kind == "monitoring_rules":
+        from grants.forms.monitoring_rules import fields as monitoring_fields
+
+        return monitoring_fields(payload)
     return {"scoring_grid": _grid_fields, "aid_formula": _aid_fields}.get(kind, _rules_fields)(
         payload
     )
@@ -48,6 +57,17 @@ def read_form(
             f.value = list(form.getlist(f.name)) if hasattr(form, "getlist") else form.get(f.name)
         else:
             f.value = (form.get(f.name) or "").strip()
+    if kind == "payment_schedule":
+        from grants.forms.config_payment_schedule import read_schedule
+
+        return read_schedule(payload, fields), fields
+    if kind == "monitoring_rules":
+        from grants.forms.monitoring_rules import apply as apply_monitoring
+
+        rules = copy.deepcopy(dict(payload))
+        for f in fields:
+            apply_monitoring(rules, f)
+        return rules, fields
     new = copy.deepcopy(dict(payload))
     for f in fields:
         _apply(new, f)
@@ -252,6 +272,15 @@ def _rules_fields(payload: Mapping[str, Any]) -> list[Field]:
             "Fonds propres",
         )
     )
+    fields.append(
+        Field(
+            "revision_gap",
+            "Écart entre aides demandées et accordées déclenchant une demande de plan révisé "
+            "(% des dépenses)",
+            _pct(payload.get("revision_gap_threshold", DEFAULT_REVISION_GAP)),
+            "Après les décisions des financeurs",
+        )
+    )
     return fields
 
 
@@ -288,7 +317,7 @@ def _apply(payload: dict[str, Any], f: Field) -> None:  # noqa: C901 - one branc
     elif head == "band" and f.value == "":
         value = None  # an empty band row is dropped below
     else:
-        percent = head in ("max", "min_own_funds") or parts[-1] in (
+        percent = head in ("max", "min_own_funds", "revision_gap") or parts[-1] in (
             "cap_rate",
             "max_envelope_share",
         )
@@ -333,6 +362,8 @@ def _apply(payload: dict[str, Any], f: Field) -> None:  # noqa: C901 - one branc
         payload["max_rate_by_kind"]["-".join(parts[1:])] = value
     elif head == "min_own_funds":
         payload["min_own_funds_share"] = value
+    elif head == "revision_gap":
+        payload["revision_gap_threshold"] = value
 
 
 def _set_band(component: dict[str, Any], index: int, key: str, value: Any) -> None:

@@ -3,13 +3,14 @@ aid formula and the financing checks need, built from a loaded dossier or from b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from grants.models.choices import PHYSICIAN_PROFESSIONS
 
+T = TypeVar("T")
 ZERO = Decimal("0")
 REAL_ESTATE = "investment_real_estate"
 ENVELOPE_KIND = "ars_envelope"
@@ -145,7 +146,7 @@ def from_dossier(dossier: Any, *, zoning_category: str | None = None) -> Scoring
         zoning_category, frozen = _dossier_zoning(dossier)
     return assemble(
         _section_values(dossier),
-        professionals=[_as_dict(p, PROFESSIONAL_FIELDS) for p in dossier.professionals],
+        professionals=[_values(p, PROFESSIONAL_FIELDS) for p in dossier.professionals],
         resources=[_resource_of(line, financers) for line in dossier.resource_lines],
         costs=[(c.aid_type, c.amount) for c in dossier.cost_lines],
         financer_kinds=[f.kind for f in dossier.financers],
@@ -196,7 +197,7 @@ SECTION_FIELDS = (
 def assemble(
     row: Mapping[str, Any],
     *,
-    professionals: Iterable[Mapping[str, Any]],
+    professionals: Iterable[Sequence[Any]],
     resources: Iterable[ResourceInput],
     costs: Iterable[tuple[str, Decimal]],
     financer_kinds: Iterable[str],
@@ -204,62 +205,94 @@ def assemble(
     objectives_count: int,
     zoning_category: str | None,
     zoning_frozen: bool = False,
+    transient: bool = False,
 ) -> ScoringInputs:
-    """The one place that turns dossier values (``SECTION_FIELDS``) into inputs."""
-    people = list(professionals)
+    """The one place that turns dossier values (``row``: every ``SECTION_FIELDS`` value) into
+    inputs; each professional is a tuple of ``PROFESSIONAL_FIELDS`` values. ``transient``: see
+    ``construct``."""
+    make = construct if transient else _constructor
+    people = professionals if isinstance(professionals, tuple | list) else list(professionals)
     physicians = tuple(
-        PhysicianInput(
-            status=p["status_in_project"],
-            etp=Decimal(p["etp"] or 0),
-            age_band=p.get("age_band"),
-            contracts=tuple(p.get("contracts") or ()),
-        )
-        for p in people
-        if p["profession"] in PHYSICIAN_PROFESSIONS
+        [
+            make(
+                PhysicianInput,
+                {
+                    "status": status,
+                    "etp": Decimal(etp or 0),
+                    "age_band": age_band,
+                    "contracts": tuple(contracts or ()),
+                },
+            )
+            for profession, status, etp, age_band, contracts, _msu in people
+            if profession in PHYSICIAN_PROFESSIONS
+        ]
     )
-    trainees = any(row.get(f) for f in ("trainees_externes", "trainees_internes"))
-    trainees = (
-        trainees or bool(row.get("trainees_paramedical")) or any(p.get("msu") for p in people)
+    trainees = bool(
+        row["trainees_externes"] or row["trainees_internes"] or row["trainees_paramedical"]
+    ) or any([person[5] for person in people])
+    return make(
+        ScoringInputs,
+        {
+            "dossier_id": row["id"],
+            "state": row["state"] or "draft",
+            "structure_type": row["structure_type"],
+            "promoter_category": promoter_category,
+            "aid_types": tuple(row["aid_types"] or ()),
+            "financer_kinds": tuple(sorted(set(financer_kinds))),
+            "zoning_category": zoning_category,
+            "zoning_frozen": zoning_frozen,
+            "has_diagnosis": _filled(row["diagnosis_reference"]),
+            "needs_analysis": _filled(row["needs_analysis"]),
+            "priority_district": bool(
+                row["flag_qpv"] or row["flag_zus"] or row["flag_zrr"] or row["flag_zru"]
+            ),
+            "cls_signed": bool(row["cls_signed"]),
+            "physicians": physicians,
+            "professions": tuple(sorted({person[0] for person in people})),
+            "professional_count": len(people),
+            "objectives_count": objectives_count,
+            "coordinator_named": bool(row["coordinator_named"]),
+            "unscheduled_care": bool(row["unscheduled_care"] or row["pdsa_participation"]),
+            "prevention": _filled(row["prevention_programmes"]),
+            "cooperation_protocol": _filled(row["cooperation_protocols"]),
+            "shared_record": bool(row["shared_information_system"]),
+            "trainees": trainees,
+            "feasibility_conclusion": row["feasibility_conclusion"],
+            "planned_rent": row["planned_rent_m2_year"],
+            "market_rent": row["market_rent_m2_year"],
+            "commitment_years": row["commitment_years"],
+            "accepted_commitments": tuple(sorted(row["accepted_commitments"] or ())),
+            "articulation": _filled(row["articulation"]),
+            "neighbouring_projects": _filled(row["neighbouring_projects"]),
+            "regulated_fees": bool(row["third_party_payment"])
+            or Decimal(row["regulated_fee_share"] or 0) >= 100,
+            "admissible": row["admissible_at"] is not None,
+            "costs": _summed(costs),
+            "resources": tuple(resources),
+            # As summing Decimal(value or 0) from ZERO: zeros change neither value nor exponent.
+            "section_real_estate_cost": sum(
+                [Decimal(value) for f in REAL_ESTATE_COST_FIELDS if (value := row[f])], ZERO
+            ),
+        },
     )
-    return ScoringInputs(
-        dossier_id=row.get("id"),
-        state=row.get("state") or "draft",
-        structure_type=row.get("structure_type"),
-        promoter_category=promoter_category,
-        aid_types=tuple(row.get("aid_types") or ()),
-        financer_kinds=tuple(sorted(set(financer_kinds))),
-        zoning_category=zoning_category,
-        zoning_frozen=zoning_frozen,
-        has_diagnosis=_filled(row.get("diagnosis_reference")),
-        needs_analysis=_filled(row.get("needs_analysis")),
-        priority_district=any(row.get(f) for f in ("flag_qpv", "flag_zus", "flag_zrr", "flag_zru")),
-        cls_signed=bool(row.get("cls_signed")),
-        physicians=physicians,
-        professions=tuple(sorted({p["profession"] for p in people})),
-        professional_count=len(people),
-        objectives_count=objectives_count,
-        coordinator_named=bool(row.get("coordinator_named")),
-        unscheduled_care=bool(row.get("unscheduled_care") or row.get("pdsa_participation")),
-        prevention=_filled(row.get("prevention_programmes")),
-        cooperation_protocol=_filled(row.get("cooperation_protocols")),
-        shared_record=bool(row.get("shared_information_system")),
-        trainees=trainees,
-        feasibility_conclusion=row.get("feasibility_conclusion"),
-        planned_rent=row.get("planned_rent_m2_year"),
-        market_rent=row.get("market_rent_m2_year"),
-        commitment_years=row.get("commitment_years"),
-        accepted_commitments=tuple(sorted(row.get("accepted_commitments") or ())),
-        articulation=_filled(row.get("articulation")),
-        neighbouring_projects=_filled(row.get("neighbouring_projects")),
-        regulated_fees=bool(row.get("third_party_payment"))
-        or Decimal(row.get("regulated_fee_share") or 0) >= 100,
-        admissible=row.get("admissible_at") is not None,
-        costs=_summed(costs),
-        resources=tuple(resources),
-        section_real_estate_cost=sum(
-            (Decimal(row.get(f) or 0) for f in REAL_ESTATE_COST_FIELDS), ZERO
-        ),
-    )
+
+
+def construct(cls: type[T], values: dict[str, Any]) -> T:
+    """``cls(**values)`` for one of the frozen dataclasses above and a dict naming every field,
+    without the generated ``__init__``, which sets the fields one ``object.__setattr__`` at a
+    time (a few microseconds for ``ScoringInputs``).
+
+    For inputs scored once and dropped (the bulk re-score builds thousands per chunk): the
+    instance keeps its fields in a dict, which makes attribute reads a little slower than on an
+    instance built by ``__init__``; inputs kept and scored repeatedly are built by ``__init__``.
+    """
+    instance = object.__new__(cls)
+    instance.__dict__.update(values)
+    return instance
+
+
+def _constructor(cls: type[T], values: dict[str, Any]) -> T:
+    return cls(**values)
 
 
 def _summed(costs: Iterable[tuple[str, Decimal]]) -> tuple[tuple[str, Decimal], ...]:
@@ -275,6 +308,10 @@ def _filled(value: object) -> bool:
 
 def _as_dict(obj: Any, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(obj, name, None) for name in names}
+
+
+def _values(obj: Any, names: Iterable[str]) -> tuple[Any, ...]:
+    return tuple(getattr(obj, name, None) for name in names)
 
 
 def _section_values(dossier: Any) -> dict[str, Any]:

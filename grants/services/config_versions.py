@@ -76,6 +76,10 @@ def validate(kind: str, payload: dict[str, Any]) -> list[str]:
         return grid.validate(payload)
     if kind == "aid_formula":
         return _validate_aid(payload)
+    if kind == "payment_schedule":
+        return _validate_schedule(payload)
+    if kind == "monitoring_rules":
+        return _validate_monitoring(payload)
     return _validate_financing(payload)
 
 
@@ -158,4 +162,66 @@ def _validate_financing(payload: dict[str, Any]) -> list[str]:
     minimum = _decimal(payload.get("min_own_funds_share"))
     if minimum is None or not (0 <= minimum <= 1):
         errors.append("La part minimale de fonds propres doit être entre 0 et 100 %.")
+    # Optional (versions created before it existed lack it: the shipped default applies).
+    if "revision_gap_threshold" in payload:
+        gap = _decimal(payload["revision_gap_threshold"])
+        if gap is None or not (0 <= gap <= 1):
+            errors.append(
+                "L'écart qui déclenche une demande de plan révisé doit être entre 0 et 100 % "
+                "des dépenses."
+            )
+    return errors
+
+
+def _validate_schedule(payload: dict[str, Any]) -> list[str]:
+    """Each schedule: known tranche kinds, shares in (0, 1] adding up to 100 %, known evidence."""
+    from grants.models.choices import AID_TYPES, TRANCHE_KINDS
+
+    labels = payload.get("evidence_labels") or {}
+    schedules = {"default": payload.get("default")}
+    for key, tranches in (payload.get("by_financer_kind_and_aid_type") or {}).items():
+        kind, _, aid_type = str(key).partition(":")
+        if kind not in FINANCER_KINDS or aid_type not in AID_TYPES:
+            return [f"Échéancier « {key} » : type de financeur ou d'aide inconnu."]
+        schedules[key] = tranches
+    errors = []
+    for key, tranches in schedules.items():
+        if not isinstance(tranches, list) or not tranches:
+            errors.append(f"Échéancier « {key} » : au moins une tranche est requise.")
+            continue
+        total = Decimal("0")
+        for tranche in tranches:
+            share = _decimal(tranche.get("share"))
+            if tranche.get("kind") not in TRANCHE_KINDS:
+                errors.append(f"Échéancier « {key} » : type de tranche inconnu.")
+            if share is None or not (0 < share <= 1):
+                errors.append(f"Échéancier « {key} » : chaque part est comprise entre 0 et 1.")
+            else:
+                total += share
+            unknown = [code for code in tranche.get("evidence") or [] if code not in labels]
+            if unknown:
+                errors.append(f"Échéancier « {key} » : pièce inconnue {', '.join(unknown)}.")
+        if total != 1:
+            errors.append(f"Échéancier « {key} » : les parts doivent totaliser 100 %.")
+    return errors
+
+
+def _validate_monitoring(payload: dict[str, Any]) -> list[str]:
+    errors = []
+    for key in ("annual_report_due_days", "semiannual_report_due_days"):
+        value = payload.get(key)
+        if not isinstance(value, int) or not (0 < value <= 365):
+            errors.append(f"{key} : un nombre de jours entre 1 et 365.")
+    days = payload.get("reminder_days_before")
+    if not isinstance(days, list) or not all(isinstance(d, int) and d > 0 for d in days):
+        errors.append("reminder_days_before : une liste de nombres de jours positifs.")
+    for key in (
+        "objectives_warning_share",
+        "objectives_critical_share",
+        "indicator_tolerance",
+        "rent_tolerance",
+    ):
+        value = _decimal(payload.get(key))
+        if value is None or not (0 <= value <= 1):
+            errors.append(f"{key} : une part entre 0 et 1.")
     return errors

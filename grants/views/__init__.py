@@ -17,6 +17,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(committee.bp)
 
     app.register_blueprint(admin.bp)
+    from grants.views import monitoring, reporting
+
+    app.register_blueprint(monitoring.bp)
+    app.register_blueprint(reporting.bp)
+    from grants.views import payments
+
+    app.register_blueprint(payments.bp)
+    from grants.views import agreements
+
+    app.register_blueprint(agreements.bp)
     from grants.views import notifications
 
     notifications.init_app(app)

@@ -1,4 +1,5 @@
-"""The engine: the only code that changes a dossier's or a track's state.
+"""The engine: the only code that changes the state of a dossier, a financer's track, a granted
+financer's agreement (CPOM or convention) or an amendment to it.
 
 ``fire`` checks the object's state, the actor's role on that object (403), the compare-and-set
 version (409), the guards (422, with their reasons), then runs the actions, writes the state,
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm.exc import StaleDataError
 
 from grants.extensions import db
-from grants.models import Dossier, FinancerTrack, User
+from grants.models import Agreement, Amendment, Dossier, FinancerTrack, User
 from grants.models.base import utcnow
 from grants.permissions import financer_ids, membership_of, staff_can_see
 from grants.services import audit
@@ -26,7 +27,7 @@ STALE_MESSAGE = "Ce dossier a été modifié entre-temps : rechargez la page."
 NOT_AVAILABLE_MESSAGE = "Cette action n'est pas possible dans l'état actuel du dossier."
 MAX_AUTOMATIC_STEPS = 10
 
-Workflowable = Dossier | FinancerTrack
+Workflowable = Dossier | FinancerTrack | Agreement | Amendment
 
 
 class TransitionError(Exception):
@@ -52,11 +53,30 @@ class Available:
 
 
 def machine_of(obj: Workflowable) -> str:
-    return "track" if isinstance(obj, FinancerTrack) else "dossier"
+    if isinstance(obj, FinancerTrack):
+        return "track"
+    if isinstance(obj, Agreement):
+        return "agreement"
+    if isinstance(obj, Amendment):
+        return "amendment"
+    return "dossier"
 
 
 def dossier_of(obj: Workflowable) -> Dossier:
-    return obj.dossier if isinstance(obj, FinancerTrack) else obj
+    if isinstance(obj, FinancerTrack | Agreement):
+        return obj.dossier
+    if isinstance(obj, Amendment):
+        return obj.agreement.dossier
+    return obj
+
+
+def financer_id_of(obj: Workflowable) -> int | None:
+    """The financer a track, an agreement or an amendment belongs to (None: the dossier)."""
+    if isinstance(obj, FinancerTrack | Agreement):
+        return obj.financer_id
+    if isinstance(obj, Amendment):
+        return obj.agreement.financer_id
+    return None
 
 
 def actor_roles(obj: Workflowable, actor: User | None) -> frozenset[str]:
@@ -70,8 +90,9 @@ def actor_roles(obj: Workflowable, actor: User | None) -> frozenset[str]:
         roles.add("promoter_member")
         if membership.role == "owner":
             roles.add("promoter_owner")
+    financer_id = financer_id_of(obj)
     if staff_can_see(actor, dossier) and (
-        not isinstance(obj, FinancerTrack) or obj.financer_id in financer_ids(actor)
+        financer_id is None or financer_id in financer_ids(actor)
     ):
         roles.add(actor.role)
     return frozenset(roles)
@@ -94,7 +115,7 @@ def check(
     """Raise TransitionError if ``actor`` may not fire ``event`` now; return the context."""
     t = transition(obj, event)
     ctx = Context(actor=actor, now=utcnow(), data=dict(data or {}))
-    stale = expected_version is not None and expected_version != obj.lock_version
+    stale = expected_version is not None and expected_version != getattr(obj, "lock_version", None)
     if obj.state not in t.sources:
         raise TransitionError(
             409 if stale else 422, STALE_MESSAGE if stale else NOT_AVAILABLE_MESSAGE
@@ -171,10 +192,11 @@ def _apply(obj: Workflowable, t: Transition, ctx: Context) -> None:
     for action in t.actions:
         action(obj, ctx)
     obj.state = target
-    if isinstance(obj, FinancerTrack):
-        # Touch the dossier too: its version then serialises concurrent track transitions, so
-        # two financers completing their checklists at once cannot both miss being the last.
-        obj.dossier.updated_at = ctx.now
+    if not isinstance(obj, Dossier):
+        # Touch the dossier too: its version then serialises concurrent track (or agreement)
+        # transitions, so two financers completing their checklists (or countersigning) at once
+        # cannot both miss being the last.
+        dossier_of(obj).updated_at = ctx.now
     try:
         db.session.flush()
     except StaleDataError as exc:
@@ -189,12 +211,22 @@ def _apply(obj: Workflowable, t: Transition, ctx: Context) -> None:
             "from": source,
             "to": target,
             **({"financer": obj.financer.code} if isinstance(obj, FinancerTrack) else {}),
+            **_agreement_audit(obj),
             **ctx.audit,
         },
     )
     db.session.flush()
     for effect in t.effects:
         effect(obj, ctx, event, t)
+
+
+def _agreement_audit(obj: Workflowable) -> dict[str, Any]:
+    if isinstance(obj, Agreement):
+        return {"agreement": obj.id, "reference": obj.reference, "financer": obj.financer.code}
+    if isinstance(obj, Amendment):
+        agreement = obj.agreement
+        return {"agreement": agreement.id, "amendment": obj.id, "number": obj.number}
+    return {}
 
 
 def _computed_target(obj: Workflowable) -> str:

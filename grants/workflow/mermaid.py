@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from grants.workflow.agreement_table import AGREEMENT_TRANSITIONS, AMENDMENT_TRANSITIONS
 from grants.workflow.states import (
     HOLDABLE_STATES,
+    STAFF_AGREEMENT_LABELS,
+    STAFF_AMENDMENT_LABELS,
     STAFF_DOSSIER_LABELS,
     STAFF_TRACK_LABELS,
 )
@@ -21,17 +24,23 @@ REGENERATE = "grants workflow-diagram"
 
 # Mermaid draws the states in this order when they are declared first: the reading order of
 # DOMAIN §3.3 (the label dictionaries follow it).
-INITIAL = {"dossier": "draft", "track": "checking"}
-FINAL = {"dossier": ("withdrawn",), "track": ("not_concerned",)}
+INITIAL = {"dossier": "draft", "track": "checking", "agreement": "drafted", "amendment": "drafted"}
+FINAL = {
+    "dossier": ("withdrawn",),
+    "track": ("not_concerned",),
+    "agreement": ("ended", "terminated"),
+    "amendment": ("active", "cancelled"),
+}
 
 HEADER = f"""# Le circuit d'un dossier (workflow)
 
 <!-- Generated from grants/workflow/table.py by `{REGENERATE}`: do not edit by hand. -->
 
-Ce document est produit à partir de la table des transitions (`grants/workflow/table.py`), la
-seule source de vérité : le moteur (`grants/workflow/engine.py`) est le seul code qui change l'état
-d'un dossier ou d'un volet cofinanceur. Un test échoue lorsque ce fichier n'est plus à jour ;
-régénérez-le avec `{REGENERATE}`.
+Ce document est produit à partir de la table des transitions (`grants/workflow/table.py` et
+`grants/workflow/agreement_table.py`), la seule source de vérité : le moteur
+(`grants/workflow/engine.py`) est le seul code qui change l'état d'un dossier, d'un volet
+cofinanceur, d'une convention ou d'un avenant. Un test échoue lorsque ce fichier n'est plus à
+jour ; régénérez-le avec `{REGENERATE}`.
 
 Lecture des diagrammes :
 
@@ -119,6 +128,26 @@ def render() -> str:
         diagram("track", TRACK_TRANSITIONS, STAFF_TRACK_LABELS),
         "",
         table(TRACK_TRANSITIONS),
+        "",
+        "## La convention de chaque financeur (CPOM pour l'ARS)\n",
+        "Quand le dossier est décidé, le moteur prépare une convention par financeur qui a "
+        "accordé une aide : un CPOM pour l'ARS, une convention de financement pour les autres. "
+        "Les instructeurs du financeur en négocient les clauses, le responsable de l'organisation "
+        "porteuse signe, puis le décideur du financeur contre-signe : la convention entre en "
+        "vigueur (tranches de versement et calendrier de suivi créés). La première convention en "
+        "vigueur fait passer le dossier en réalisation ; un dossier dont toutes les conventions "
+        "sont résiliées est résilié.\n",
+        diagram("agreement", AGREEMENT_TRANSITIONS, STAFF_AGREEMENT_LABELS),
+        "",
+        table(AGREEMENT_TRANSITIONS),
+        "",
+        "## Les avenants\n",
+        "Un avenant modifie les clauses négociables d'une convention en vigueur ; il suit le "
+        "même circuit de signature et ne s'applique qu'une fois contre-signé. L'historique des "
+        "versions est conservé.\n",
+        diagram("amendment", AMENDMENT_TRANSITIONS, STAFF_AMENDMENT_LABELS),
+        "",
+        table(AMENDMENT_TRANSITIONS),
         "",
     ]
     return "\n".join(parts)

@@ -1,8 +1,8 @@
-"""States of the two machines, with the labels staff and promoters read (they differ)."""
+"""States of the machines, with the labels staff and promoters read (they differ)."""
 
 from __future__ import annotations
 
-from grants.models.choices import DOSSIER_STATES, TRACK_STATES
+from grants.models.choices import AGREEMENT_STATES, AMENDMENT_STATES, DOSSIER_STATES, TRACK_STATES
 
 STAFF_DOSSIER_LABELS = DOSSIER_STATES
 # What a promoter reads: the same facts, worded for the applicant.
@@ -19,6 +19,11 @@ PROMOTER_DOSSIER_LABELS = {
     "decisions_pending": "Décisions des financeurs en cours",
     "decided": "Décisions rendues",
     "rejected": "Demande rejetée",
+    "agreements_in_progress": "Conventions de financement en préparation",
+    "in_execution": "Projet en cours de réalisation",
+    "open_monitoring": "Structure ouverte : suivi des engagements",
+    "closed": "Dossier clôturé",
+    "terminated": "Conventions résiliées",
 }
 STAFF_TRACK_LABELS = TRACK_STATES
 PROMOTER_TRACK_LABELS = {
@@ -72,3 +77,14 @@ PROPOSAL_STATES = frozenset({"under_instruction", "ready_for_committee", "decisi
 # Track states from which a financer records its formal decision (a deferral is decided again).
 DECIDABLE_TRACK_STATES = frozenset({"awaiting_decision", "deferred"})
 GRANTED_TRACK_STATES = frozenset({"granted", "partially_granted"})
+
+STAFF_AGREEMENT_LABELS = AGREEMENT_STATES
+PROMOTER_AGREEMENT_LABELS = {
+    **AGREEMENT_STATES,
+    "drafted": "En préparation par le financeur",
+    "sent_to_promoter": "À signer",
+    "signed_by_promoter": "Signé par vous, en attente de la contre-signature",
+}
+STAFF_AMENDMENT_LABELS = AMENDMENT_STATES
+# Dossier states once agreements exist (DOMAIN T12–T16): a termination may come in any of them.
+AGREEMENT_DOSSIER_STATES = frozenset({"agreements_in_progress", "in_execution", "open_monitoring"})

@@ -1,6 +1,7 @@
-"""The transition table, as data: every way a dossier or a financer track changes state.
+"""The transition table, as data: every way a dossier or a financer track changes state (the
+agreement and amendment machines live in ``agreement_table``).
 
-Read it as DOMAIN §3.3–3.5. ``roles`` are actor roles resolved per object by the engine
+Read it as DOMAIN §3.3–3.5 and §3.7. ``roles`` are actor roles resolved per object by the engine
 (``promoter_owner``/``promoter_member`` from the membership, staff roles within their scope,
 ``system`` for what the engine fires by itself). Actions run inside the transaction before the
 state is written; effects write the notifications (outbox rows) in the same transaction.
@@ -8,37 +9,25 @@ state is written; effects write the notifications (outbox rows) in the same tran
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from grants.workflow import actions, agreement_actions, agreement_guards, effects, guards
+from grants.workflow.agreement_table import (
+    AGREEMENT_TRANSITIONS,
+    AMENDMENT_TRANSITIONS,
+    MONITORS,
+)
+from grants.workflow.states import (
+    AGREEMENT_DOSSIER_STATES,
+    DECIDABLE_TRACK_STATES,
+    HOLDABLE_STATES,
+    PRE_AGREEMENT_STATES,
+)
+from grants.workflow.transition import Transition
 
-from grants.workflow import actions, effects, guards
-from grants.workflow.states import DECIDABLE_TRACK_STATES, HOLDABLE_STATES, PRE_AGREEMENT_STATES
+__all__ = ["BY_EVENT", "TRANSITIONS", "Transition"]
 
 INSTRUCTORS = frozenset({"dd_instructor", "ars_instructor", "financer_instructor"})
 # Who records a financer's formal decision: the ARS decider for ARS tracks, each financer's own.
 DECIDERS = frozenset({"ars_decider", "financer_decider"})
-
-
-@dataclass(frozen=True)
-class Transition:
-    machine: str  # "dossier" or "track"
-    event: str
-    sources: frozenset[str]
-    target: str | None  # None: computed by the engine (resume goes back where it was)
-    roles: frozenset[str]
-    staff_label: str
-    promoter_label: str
-    guards: tuple[Callable[[Any, guards.Context], list[str]], ...] = ()
-    actions: tuple[Callable[[Any, guards.Context], None], ...] = ()
-    effects: tuple[Callable[..., None], ...] = ()
-    forbidden_message: str = "Vous n'avez pas le droit d'effectuer cette action sur ce dossier."
-    form: str | None = None  # the form a person fills to fire it (None: a plain button)
-    tags: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def automatic(self) -> bool:
-        return "system" in self.roles
 
 
 def _t(*sources: str) -> frozenset[str]:
@@ -129,6 +118,7 @@ DOSSIER_TRANSITIONS: tuple[Transition, ...] = (
         promoter_label="Examen en comité programmé",
         guards=(guards.dd_opinion_given,),
         effects=(effects.notify_promoter, effects.notify_staff),
+        form="committee",  # only through a session's agenda (it creates the agenda item)
     ),
     Transition(
         "dossier",
@@ -236,6 +226,75 @@ DOSSIER_TRANSITIONS: tuple[Transition, ...] = (
         forbidden_message="Seul un responsable de l'organisation porteuse peut retirer le dossier.",
         form="reason",
     ),
+    # --- after the decisions: agreements, execution, monitoring (DOMAIN T12–T16) ---------------
+    Transition(
+        "dossier",
+        "start_agreements",
+        _t("decided"),
+        "agreements_in_progress",
+        _t("system"),
+        staff_label="Conventionnement : projets de CPOM et de conventions générés",
+        promoter_label="Vos conventions de financement sont en préparation",
+        guards=(agreement_guards.granted_decisions_recorded,),
+        actions=(agreement_actions.draft_agreements,),
+        effects=(effects.notify_promoter, effects.notify_staff),
+    ),
+    Transition(
+        "dossier",
+        "start_execution",
+        _t("agreements_in_progress"),
+        "in_execution",
+        _t("system"),
+        staff_label="Première convention en vigueur : réalisation en cours",
+        promoter_label="Votre projet est en cours de réalisation",
+        guards=(agreement_guards.some_agreement_active,),
+        effects=(effects.notify_promoter, effects.notify_staff),
+    ),
+    Transition(
+        "dossier",
+        "record_opening",
+        _t("in_execution"),
+        "open_monitoring",
+        _t("dd_instructor"),
+        staff_label="Enregistrer l'ouverture de la structure",
+        promoter_label="Ouverture de la structure enregistrée",
+        guards=(agreement_guards.opening_date_given,),
+        actions=(agreement_actions.record_opening,),
+        effects=(effects.notify_promoter, effects.notify_staff),
+        forbidden_message=(
+            "Seule la délégation départementale de l'ARS du département du projet enregistre "
+            "l'ouverture de la structure."
+        ),
+        form="opening",
+    ),
+    Transition(
+        "dossier",
+        "close",
+        _t("open_monitoring"),
+        "closed",
+        MONITORS,
+        staff_label="Clôturer le dossier",
+        promoter_label="Dossier clôturé",
+        guards=(
+            agreement_guards.every_agreement_over,
+            agreement_guards.no_payment_in_progress,
+            agreement_guards.reports_validated,
+        ),
+        effects=(effects.notify_promoter, effects.notify_staff),
+        forbidden_message="Seul le suivi des CPOM de l'ARS clôture un dossier.",
+    ),
+    Transition(
+        "dossier",
+        "terminate",
+        frozenset(AGREEMENT_DOSSIER_STATES),
+        "terminated",
+        _t("system"),
+        staff_label="Dossier résilié : toutes ses conventions sont résiliées",
+        promoter_label="Vos conventions de financement ont été résiliées",
+        guards=(agreement_guards.every_agreement_terminated,),
+        actions=(agreement_actions.note_termination,),
+        effects=(effects.notify_promoter, effects.notify_staff),
+    ),
 )
 
 TRACK_TRANSITIONS: tuple[Transition, ...] = (
@@ -333,5 +392,7 @@ TRACK_TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
-TRANSITIONS: tuple[Transition, ...] = DOSSIER_TRANSITIONS + TRACK_TRANSITIONS
+TRANSITIONS: tuple[Transition, ...] = (
+    DOSSIER_TRANSITIONS + TRACK_TRANSITIONS + AGREEMENT_TRANSITIONS + AMENDMENT_TRANSITIONS
+)
 BY_EVENT: dict[tuple[str, str], Transition] = {(t.machine, t.event): t for t in TRANSITIONS}

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import OutboxMessage
 from grants.workflow import engine
-from worker.schedule import REMIND_TASK, beat_schedule
+from worker.schedule import REMIND_TASK, REPORTS_TASK, beat_schedule
 from worker.tasks.notifications import remind
 
 
@@ -19,6 +19,7 @@ def test_the_schedule_names_every_periodic_task():
         "grants.notifications.sweep",
         "grants.notifications.digest",
         REMIND_TASK,
+        REPORTS_TASK,
     }
 
 

@@ -9,7 +9,14 @@ import pytest
 from flask import Flask
 
 from grants.workflow import mermaid
-from grants.workflow.states import HOLDABLE_STATES, STAFF_DOSSIER_LABELS, STAFF_TRACK_LABELS
+from grants.workflow.agreement_table import AGREEMENT_TRANSITIONS, AMENDMENT_TRANSITIONS
+from grants.workflow.states import (
+    HOLDABLE_STATES,
+    STAFF_AGREEMENT_LABELS,
+    STAFF_AMENDMENT_LABELS,
+    STAFF_DOSSIER_LABELS,
+    STAFF_TRACK_LABELS,
+)
 from grants.workflow.table import DOSSIER_TRANSITIONS, TRACK_TRANSITIONS, TRANSITIONS
 
 MERMAID_BLOCK = re.compile(r"```mermaid\n(.*?)```", re.S)
@@ -29,12 +36,19 @@ def test_docs_workflow_md_is_up_to_date() -> None:
 
 def test_one_diagram_per_machine_with_valid_statements() -> None:
     blocks = MERMAID_BLOCK.findall(mermaid.render())
-    assert len(blocks) == 2
+    assert len(blocks) == len(MACHINES)
     for block in blocks:
         lines = block.strip().splitlines()
         assert lines[0] == "stateDiagram-v2"
         bad = [line for line in lines if not STATEMENT.match(line)]
         assert not bad
+
+
+MACHINES = ("dossier", "track", "agreement", "amendment")
+
+
+def _blocks() -> dict[str, str]:
+    return dict(zip(MACHINES, MERMAID_BLOCK.findall(mermaid.render()), strict=True))
 
 
 def _edges(block: str) -> set[tuple[str, str, str]]:
@@ -44,8 +58,7 @@ def _edges(block: str) -> set[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("transition", TRANSITIONS, ids=lambda t: f"{t.machine}.{t.event}")
 def test_every_transition_is_drawn_from_each_source_with_its_roles(transition) -> None:  # type: ignore[no-untyped-def]
-    dossier_block, track_block = MERMAID_BLOCK.findall(mermaid.render())
-    edges = _edges(dossier_block if transition.machine == "dossier" else track_block)
+    edges = _edges(_blocks()[transition.machine])
     roles = "⚙ auto" if "system" in transition.roles else ", ".join(sorted(transition.roles))
     label = f"{transition.event} · {roles}"
     targets = [transition.target] if transition.target else sorted(HOLDABLE_STATES)
@@ -55,7 +68,8 @@ def test_every_transition_is_drawn_from_each_source_with_its_roles(transition) -
 
 
 def test_states_carry_their_french_staff_labels() -> None:
-    dossier_block, track_block = MERMAID_BLOCK.findall(mermaid.render())
+    blocks = _blocks()
+    dossier_block, track_block = blocks["dossier"], blocks["track"]
     assert 'state "Vérification de complétude (completeness_check)" as completeness_check' in (
         dossier_block
     )
@@ -66,6 +80,10 @@ def test_states_carry_their_french_staff_labels() -> None:
         assert f'"{STAFF_DOSSIER_LABELS[state]} ({state})" as {state}' in dossier_block
     for state in {s for t in TRACK_TRANSITIONS for s in t.sources | {t.target}}:
         assert f'"{STAFF_TRACK_LABELS[state]} ({state})" as {state}' in track_block
+    for state in {s for t in AGREEMENT_TRANSITIONS for s in t.sources | {t.target}}:
+        assert f'"{STAFF_AGREEMENT_LABELS[state]} ({state})" as {state}' in blocks["agreement"]
+    for state in {s for t in AMENDMENT_TRANSITIONS for s in t.sources | {t.target}}:
+        assert f'"{STAFF_AMENDMENT_LABELS[state]} ({state})" as {state}' in blocks["amendment"]
 
 
 def test_automatic_transitions_are_marked() -> None:
@@ -73,6 +91,8 @@ def test_automatic_transitions_are_marked() -> None:
     assert "completeness_check --> admissible : declare_admissible · ⚙ auto" in text
     assert "admissible --> under_instruction : start_instruction · ⚙ auto" in text
     assert "draft --> submitted : submit · promoter_owner" in text
+    assert "decided --> agreements_in_progress : start_agreements · ⚙ auto" in text
+    assert "signed_by_promoter --> active : countersign · ars_decider, financer_decider" in text
 
 
 def test_cli_rewrites_the_document_and_check_detects_staleness(

@@ -344,8 +344,15 @@ def test_unknown_event_is_not_available(submitted_dossier, ars_instructor):
 GRANTS = Path(__file__).resolve().parents[2] / "grants"
 # Objects whose ``state`` is not a dossier's or a track's (variable names), e.g. a document
 # request closed by a service. Add an entry here only for such objects, never for a dossier.
-NOT_WORKFLOW_OBJECTS = frozenset({"request", "document_request", "req"})
-STATEFUL_MODELS = frozenset({"Dossier", "FinancerTrack"})
+NOT_WORKFLOW_OBJECTS = frozenset(
+    {"request", "document_request", "req", "committee", "minutes"}  # committee: a session
+    # Issue 6: objects with a state of their own and no engine machine (DOMAIN §3.7): a
+    # reporting period, a monitoring alert, a recovery order.
+    | {"period", "alert", "order"}
+)
+STATEFUL_MODELS = frozenset({"Dossier", "FinancerTrack", "Agreement", "Amendment"})
+# The state each of them is created in (the one state not entered through the engine).
+INITIAL_STATES = {"Dossier": "'draft'", "Agreement": "'drafted'", "Amendment": "'drafted'"}
 
 
 def _state_assignments(path: Path) -> list[str]:
@@ -365,13 +372,14 @@ def _state_assignments(path: Path) -> list[str]:
             name = ast.unparse(node.func).split(".")[-1]
             if name == "setattr" and len(node.args) > 1 and ast.unparse(node.args[1]) == "'state'":
                 found.append(f"{path}:{node.lineno}: setattr(…, 'state', …)")
-            # A new dossier is a draft: the one state not entered through the engine.
+            # A new dossier is a draft, a new agreement or amendment drafted: the one state not
+            # entered through the engine.
             found += [
                 f"{path}:{node.lineno}: {name}(state=…)"
                 for keyword in node.keywords
                 if name in STATEFUL_MODELS
                 and keyword.arg == "state"
-                and not (name == "Dossier" and ast.unparse(keyword.value) == "'draft'")
+                and ast.unparse(keyword.value) != INITIAL_STATES.get(name)
             ]
     return found
 

@@ -1,4 +1,5 @@
-"""Every (state, event, role) of both machines against the transition table.
+"""Every (state, event, role) of the four machines (dossier, financer track, agreement,
+amendment) against the transition table.
 
 The expected outcome is computed here from the table's data and from the role scopes of DOMAIN
 §1.2, not from the engine: 422 "not available" when the state is not a source of the event, 403
@@ -16,13 +17,20 @@ from typing import Any
 import pytest
 
 from grants.extensions import db
-from grants.models import Dossier, FinancerTrack, User
-from grants.models.choices import DOSSIER_STATES, TRACK_STATES, USER_ROLES
+from grants.models import Dossier, User
+from grants.models.choices import (
+    AGREEMENT_STATES,
+    AMENDMENT_STATES,
+    DOSSIER_STATES,
+    TRACK_STATES,
+    USER_ROLES,
+)
 from grants.workflow import engine
+from grants.workflow.agreement_table import AGREEMENT_TRANSITIONS, AMENDMENT_TRANSITIONS
 from grants.workflow.engine import NOT_AVAILABLE_MESSAGE, TransitionError
 from grants.workflow.table import DOSSIER_TRANSITIONS, TRACK_TRANSITIONS, Transition
 from tests import factories
-from tests.workflow import support
+from tests.workflow import agreement_support, support
 
 ARS = factories.ARS_FINANCERS
 # Staff accounts: (role, financers, département). The dossier is in 77 and targets ARS_IMMO,
@@ -54,6 +62,8 @@ FORM_DATA: dict[str, Any] = {
     "items": [{"kind": "piece", "code": "kbis", "label": "Extrait Kbis", "reason": "Illisible"}],
     "due_on": date.today() + timedelta(days=30),
     "message": "Merci de compléter.",
+    "opening_date": date.today(),
+    "signature": {"method": "typed", "name": "Claire Martin", "confirmed": True, "ip": "10.0.0.1"},
 }
 # What the guards answer with the fixtures built below (True: they pass).
 DOSSIER_GUARDS_PASS = {
@@ -73,6 +83,11 @@ DOSSIER_GUARDS_PASS = {
     "hold": True,
     "resume": True,
     "withdraw": True,
+    "start_agreements": False,  # no track granted
+    "start_execution": False,  # no agreement in force
+    "record_opening": True,  # the opening date comes with the form
+    "close": False,  # no agreement (let alone ended)
+    "terminate": False,  # no agreement terminated
 }
 TRACK_GUARDS_PASS = {
     "complete_checklist": lambda code: False,  # no piece accepted
@@ -84,6 +99,19 @@ TRACK_GUARDS_PASS = {
     "refuse": lambda code: False,
     "defer_decision": lambda code: False,
 }
+# The agreement of ARS_IMMO (a CPOM) or REGION_IDF (a convention), its document rendered, its
+# term five years away; FORM_DATA brings a reason and a typed signature.
+AGREEMENT_GUARDS_PASS = {
+    "send": True,
+    "recall": True,
+    "sign": True,
+    "reject_signature": True,
+    "countersign": True,
+    "end": False,  # the term is not reached
+    "terminate": True,
+}
+# An amendment of an agreement in force, its document rendered.
+AMENDMENT_GUARDS_PASS = {"send": True, "sign": True, "countersign": True, "cancel": True}
 
 
 def held_roles(actor: str, machine: str, dossier_state: str, track_financer: str | None) -> set:
@@ -100,7 +128,7 @@ def held_roles(actor: str, machine: str, dossier_state: str, track_financer: str
         return set()
     if departement not in (None, "77") or not set(codes) & set(support.DOSSIER_FINANCERS):
         return set()
-    if machine == "track" and track_financer not in codes:
+    if machine != "dossier" and track_financer not in codes:
         return set()
     return {role}
 
@@ -161,7 +189,7 @@ def _run(obj: Any, machine: str, state: str, transitions, actors, guards_pass, f
     mismatches = []
     for t in transitions:
         for actor in ACTORS:
-            dossier_state = obj.dossier.state if isinstance(obj, FinancerTrack) else state
+            dossier_state = engine.dossier_of(obj).state if machine != "dossier" else state
             roles = held_roles(actor, machine, dossier_state, financer)
             want = expected(t, state, roles, guards_pass(t.event))
             got = outcome(obj, t.event, actors[actor])
@@ -204,7 +232,40 @@ def test_track_machine(state: str, financer: str, promoter, actors) -> None:  # 
     )
 
 
+@pytest.mark.parametrize("financer", ["ARS_IMMO", "REGION_IDF"])
+@pytest.mark.parametrize("state", list(AGREEMENT_STATES))
+def test_agreement_machine(state: str, financer: str, promoter, actors) -> None:  # type: ignore[no-untyped-def]
+    agreement = agreement_support.agreement_in(promoter, financer, state)
+    _run(
+        agreement,
+        "agreement",
+        state,
+        AGREEMENT_TRANSITIONS,
+        actors,
+        AGREEMENT_GUARDS_PASS.__getitem__,
+        financer,
+    )
+
+
+@pytest.mark.parametrize("state", list(AMENDMENT_STATES))
+def test_amendment_machine(state: str, promoter, actors) -> None:  # type: ignore[no-untyped-def]
+    amendment = agreement_support.amendment_in(
+        promoter, "ARS_IMMO", state, actors["ars_instructor"]
+    )
+    _run(
+        amendment,
+        "amendment",
+        state,
+        AMENDMENT_TRANSITIONS,
+        actors,
+        AMENDMENT_GUARDS_PASS.__getitem__,
+        "ARS_IMMO",
+    )
+
+
 def test_the_matrix_covers_every_state_event_and_actor() -> None:
     assert set(DOSSIER_GUARDS_PASS) == {t.event for t in DOSSIER_TRANSITIONS}
     assert set(TRACK_GUARDS_PASS) == {t.event for t in TRACK_TRANSITIONS}
+    assert set(AGREEMENT_GUARDS_PASS) == {t.event for t in AGREEMENT_TRANSITIONS}
+    assert set(AMENDMENT_GUARDS_PASS) == {t.event for t in AMENDMENT_TRANSITIONS}
     assert {role for role, _, _ in STAFF.values()} == set(USER_ROLES) - {"promoter"}

@@ -14,3 +14,6 @@ def _staff_only() -> None:
     """Promoters and anonymous visitors never learn these pages exist (404)."""
     if current_user.is_authenticated:
         require_staff(current_user)
+
+
+from grants.views.committee import agenda, minutes, pack, recording, sessions  # noqa: E402,F401

@@ -23,10 +23,12 @@ def is_staff() -> bool:
 
 from grants.views.instruction import (  # noqa: E402,F401
     assignment,
+    decisions,
     dossier,
     envelopes,
     messages,
     notes,
+    opening,
     requests,
     reviews,
     scoring,  # noqa: E402,F401

@@ -42,8 +42,17 @@ def fire_track(dossier_id: int, track_id: int, event: str):  # type: ignore[no-u
     return _fire(track, dossier.id, event, data, version)
 
 
+COMMITTEE_ONLY = (
+    "Cette action se fait depuis la page de la séance du comité (ordre du jour, avis), "
+    "pas depuis le dossier."
+)
+
+
 def _fire(obj: object, dossier_id: int, event: str, data: dict[str, object], version: int | None):  # type: ignore[no-untyped-def]
     try:
+        if engine.transition(obj, event).form == "committee":  # type: ignore[arg-type]
+            # The agenda item and the workflow change together, in the committee's services.
+            raise TransitionError(422, COMMITTEE_ONLY)
         engine.fire(obj, event, current_user, data=data, expected_version=version)  # type: ignore[arg-type]
     except TransitionError as refused:
         db.session.rollback()

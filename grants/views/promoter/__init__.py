@@ -6,6 +6,7 @@ bp = Blueprint("promoter", __name__, url_prefix="/espace")
 
 from grants.views.promoter import (  # noqa: E402,F401
     dashboard,
+    decisions,
     dossiers,
     invitations,
     messages,

@@ -146,13 +146,22 @@ def test_opinions_unlock_propose_and_schedule(
     db.session.expire_all()
     assert region_track.state == "awaiting_decision"
 
+    # Scheduling happens on a committee session's agenda (the dossier page only links there).
+    from tests.helpers.committee import make_session
+
     secretary = client_for(committee_secretary)
     schedule = f"/instruction/dossiers/{d.id}/transitions/schedule"
-    refused = secretary.post(schedule, data={"lock_version": d.lock_version})
+    assert secretary.post(schedule, data={"lock_version": d.lock_version}).status_code == 422
+    session = make_session(committee_secretary)
+    db.session.commit()
+    add = f"/comite/seances/{session.id}/ordre-du-jour"
+    refused = secretary.post(add, data={"dossier_id": d.id, "lock_version": session.lock_version})
     assert refused.status_code == 422
+    assert "avis technique de la délégation départementale" in refused.get_data(as_text=True)
     assert _give(client_for(dd_instructor_77), d, "ARS_IMMO").status_code == 302
     db.session.expire_all()
-    assert secretary.post(schedule, data={"lock_version": d.lock_version}).status_code == 302
+    added = secretary.post(add, data={"dossier_id": d.id, "lock_version": session.lock_version})
+    assert added.status_code == 302
     db.session.expire_all()
     assert d.state == "ready_for_committee"
 

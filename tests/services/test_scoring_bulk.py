@@ -1,0 +1,75 @@
+"""The bulk scoring path (the re-score job, the benchmark): the stored card holds what the pure
+functions give, re-scoring leaves one current card per dossier and skips drafts, and the bulk
+loader builds complete inputs equal to those of the loaded dossier."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from grants.extensions import db
+from grants.models.base import utcnow
+from grants.scoring import grid
+from grants.scoring.grid import ScoreLine
+from grants.scoring.inputs import from_dossier
+from grants.services import config_versions, scoring
+from grants.services.dossiers import load_full
+from grants.services.scoring_inputs import load_batch, load_inputs
+
+CARDS = scoring.CARDS
+
+
+def test_stored_card_holds_the_results_of_the_pure_functions(submitted_dossier):
+    grid_version = config_versions.active("scoring_grid")
+    inputs = from_dossier(load_full(submitted_dossier.id))
+    assert scoring.score_dossiers([submitted_dossier.id], trigger="instructor") == 1
+    card = scoring.current_card(submitted_dossier.id)
+    result = grid.score(inputs, grid_version.payload)
+    assert card.inputs == json.loads(json.dumps(inputs.to_json()))
+    assert card.lines == [line.to_json() for line in result.lines]
+    assert card.total == result.total and card.grid_id == grid_version.id
+    assert card.current and card.trigger == "instructor"
+    assert abs(card.computed_at - utcnow()) < timedelta(minutes=5)
+
+
+def test_rescoring_keeps_one_current_card_per_dossier_and_skips_drafts(submitted_dossier, dossier):
+    ids = [dossier.id, submitted_dossier.id]
+    assert scoring.score_dossiers(ids, trigger="first") == 1
+    assert scoring.score_dossiers(ids + ids, trigger="second") == 1
+    rows = db.session.execute(
+        select(CARDS.c.dossier_id, CARDS.c.current, CARDS.c.trigger)
+        .where(CARDS.c.dossier_id.in_(ids))
+        .order_by(CARDS.c.id)
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        (submitted_dossier.id, False, "first"),
+        (submitted_dossier.id, True, "second"),
+    ]
+
+
+def test_bulk_inputs_equal_those_of_the_loaded_draft(dossier):
+    assert load_inputs([dossier.id])[dossier.id] == from_dossier(load_full(dossier.id))
+
+
+def test_transient_inputs_are_complete_and_equal_the_others(submitted_dossier):
+    [inputs] = load_batch([submitted_dossier.id])
+    [transient] = load_batch([submitted_dossier.id]).inputs(transient=True)
+    assert transient == inputs and transient.physicians and transient.resources
+    for value in (transient, *transient.physicians, *transient.resources):
+        assert set(vars(value)) == {field.name for field in fields(value)}
+
+
+def test_lines_text_is_the_json_of_the_lines():
+    lines = [
+        ScoreLine(
+            "Z", 'Zonage "points":"\\u0000" — é', Decimal("5.5"), Decimal("25"), "Hors\n€ : 5."
+        ),
+        ScoreLine("C", "Cohérence", Decimal("0"), Decimal("10"), ""),
+    ]
+    text = scoring.lines_text(lines)
+    assert json.loads(text) == [line.to_json() for line in lines]
+    assert text == json.dumps([line.to_json() for line in lines], separators=(",", ":"))
