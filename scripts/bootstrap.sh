@@ -27,6 +27,8 @@ apt_install() {
 if command -v apt-get >/dev/null; then
   # WeasyPrint renders PDFs with Pango; venv may be a separate Debian package.
   apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+  # Font subsetting (smaller PDFs); without it WeasyPrint warns, and the tests make warnings errors.
+  if apt-cache show libharfbuzz-subset0 >/dev/null 2>&1; then apt_install libharfbuzz-subset0; fi
   python3 -c "import ensurepip" 2>/dev/null || apt_install python3-venv
   if [ "$EXTRA" = "test" ]; then
     apt_install chromium postgresql-client
