@@ -73,11 +73,18 @@ def _migrations_dir():  # type: ignore[no-untyped-def]
 
 
 def _install_after_commit_listeners() -> None:
-    """Work recorded in a transaction and started after its commit (scoring, committee pack and
-    convocation, agreement documents): the listeners are installed once, here, before any
-    request or worker thread runs — installing them lazily while another thread commits fails
-    ("deque mutated during iteration")."""
-    from grants.services import agreement_versions, committee_convocation, committee_pack, scoring
+    """Work recorded in a transaction and started after its commit (notification delivery,
+    scoring, committee pack and convocation, agreement documents): each module registers its
+    handler when imported; the session listeners are installed once, here, before any request or
+    worker thread runs — installing them lazily while another thread commits fails ("deque
+    mutated during iteration")."""
+    from grants import after_commit
+    from grants.notifications import dispatch  # noqa: F401  (registers its handler)
+    from grants.services import (  # noqa: F401
+        agreement_versions,
+        committee_convocation,
+        committee_pack,
+        scoring,
+    )
 
-    for module in (scoring, committee_pack, committee_convocation, agreement_versions):
-        module._install()
+    after_commit.install()

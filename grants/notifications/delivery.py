@@ -23,10 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.engine import Connection, Engine, RowMapping
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, RowMapping
 
-from grants.extensions import db
+from grants import after_commit
 from grants.models import Notification, OutboxMessage, User
 from grants.models.base import utcnow
 from grants.notifications.channels import Recipient, send_email
@@ -49,22 +48,10 @@ class Outcome:
     error: BaseException | None = None
 
 
-def delivery_bind() -> Engine | Connection:
-    """The engine, or the connection the request's session is bound to (tests join one)."""
-    bind = db.session().bind
-    return bind if isinstance(bind, Connection) else db.engine
-
-
-def open_session() -> Session:
-    return Session(
-        bind=delivery_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-
-
 @contextmanager
 def transaction() -> Iterator[Connection]:
     """A transaction of its own (a savepoint when tests bind the session to one connection)."""
-    bind = delivery_bind()
+    bind = after_commit.own_bind()
     if isinstance(bind, Connection):
         with bind.begin_nested():
             yield bind

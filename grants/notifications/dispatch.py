@@ -1,8 +1,8 @@
 """Hand outbox rows to delivery once the transaction that wrote them has committed.
 
-An ``after_commit`` listener on the Flask-SQLAlchemy session takes the ids ``enqueue`` recorded
-in ``session.info``. With a broker, it publishes one Celery task per batch of row ids; with none
-(the embedded default) it delivers them in-process, each in its own transaction. A publish that
+``enqueue`` defers the new row ids to the end of the transaction (``grants.after_commit``). With
+a broker, they are published as one Celery task per batch of row ids; with none (the embedded
+default) they are delivered in-process. A publish that
 fails (broker down) is only logged: the row stays pending and the beat sweep re-dispatches it.
 """
 
@@ -11,11 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from flask import Flask, current_app, has_app_context
-from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from flask import Flask, current_app
 
+from grants import after_commit
 from grants.notifications.outbox import PENDING_KEY
 
 log = logging.getLogger("grants.notifications")
@@ -24,35 +22,14 @@ DELIVER_TASK = "grants.notifications.deliver"
 BATCH_TASK = "grants.notifications.deliver_batch"
 # A transition notifies a handful of people on two channels: one task carries them together.
 BATCH_SIZE = 20
-_installed = False
 
 
 def init_app(app: Flask) -> None:
-    """Install the session listeners (once per process) and, with a broker, the Celery app."""
-    global _installed
-    if not _installed:
-        event.listen(FlaskSession, "after_commit", _after_commit)
-        event.listen(FlaskSession, "after_soft_rollback", _after_soft_rollback)
-        _installed = True
+    """With a broker, set up the Celery app that delivery publishes to."""
     if app.extensions["grants_settings"].broker_url:
         from worker.celery_app import celery_init_app
 
         celery_init_app(app)
-
-
-def _after_commit(session: Session) -> None:
-    # SQLAlchemy also fires after_commit when a savepoint (begin_nested) is released: the rows
-    # are not committed yet, so a delivery session would not see them. Wait for the real commit.
-    if session.in_nested_transaction():
-        return
-    ids = session.info.pop(PENDING_KEY, None)
-    if ids and has_app_context():
-        dispatch(ids)
-
-
-def _after_soft_rollback(session: Session, previous_transaction: object) -> None:
-    if getattr(previous_transaction, "parent", None) is None:
-        session.info.pop(PENDING_KEY, None)
 
 
 def dispatch(ids: Iterable[int]) -> None:
@@ -83,3 +60,6 @@ def deliver_in_process(ids: Iterable[int]) -> None:
             log.error(
                 "in-process delivery of outbox %s failed: %s", outcome.outbox_id, outcome.error
             )
+
+
+after_commit.register(PENDING_KEY, dispatch)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants import after_commit
 from grants.extensions import db
 from grants.models import Dossier, Membership, OutboxMessage, User
 from grants.permissions import staff_can_see
@@ -48,7 +49,7 @@ def enqueue(
             db.session.add(row)
             rows.append(row)
     db.session.flush()
-    db.session.info.setdefault(PENDING_KEY, []).extend(row.id for row in rows)
+    after_commit.defer(PENDING_KEY, *(row.id for row in rows))
     return rows
 
 

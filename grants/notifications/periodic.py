@@ -11,15 +11,16 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from grants.after_commit import own_session
 from grants.models import OutboxMessage
 from grants.models.base import utcnow
-from grants.notifications.delivery import MAX_ATTEMPTS, open_session
+from grants.notifications.delivery import MAX_ATTEMPTS
 
 
 def stale_pending_ids(older_than_seconds: int, limit: int = 1000) -> list[int]:
     """Pending rows older than the threshold (their first dispatch was lost or failed)."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    with open_session() as session:
+    with own_session() as session:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.status == "pending", OutboxMessage.attempts >= MAX_ATTEMPTS)
@@ -40,7 +41,7 @@ def stale_pending_ids(older_than_seconds: int, limit: int = 1000) -> list[int]:
 def build_digests(day: date) -> list[int]:
     """One digest row per user with rows waiting for it; returns the new digest rows' ids."""
     created: list[int] = []
-    with open_session() as session:
+    with own_session() as session:
         users = list(
             session.scalars(
                 select(OutboxMessage.recipient_id)

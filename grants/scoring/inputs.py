@@ -4,8 +4,9 @@ aid formula and the financing checks need, built from a loaded dossier or from b
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from grants.models.choices import PHYSICIAN_PROFESSIONS
@@ -106,25 +107,79 @@ class ScoringInputs:
         """Real-estate cost of the financing plan, else the costs of section G."""
         return self.cost_of(REAL_ESTATE) or self.section_real_estate_cost
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready values (Decimals as strings, tuples left to the JSON encoder); written by
-        hand because ``asdict`` deep-copies everything and scoring stores one per card."""
-        out = dict(self.__dict__)
-        for name in ("planned_rent", "market_rent", "section_real_estate_cost"):
-            if out[name] is not None:
-                out[name] = str(out[name])
-        out["physicians"] = [
-            {
-                "status": p.status,
-                "etp": str(p.etp),
-                "age_band": p.age_band,
-                "contracts": p.contracts,
-            }
-            for p in self.physicians
+    def to_json(self) -> list[Any]:
+        """The compact JSON form a score card stores: ``JSON_FORMAT``, then every field in
+        declaration order (Decimals as strings, tuples as arrays; a physician as ``[status, etp,
+        age_band, contracts]``, a resource as ``[aid_type, kind, amount, financer_code,
+        financer_kind, financer_name]``, a cost as ``[aid_type, amount]``). No field names: they
+        were more than half of the text and of the time spent encoding it (the re-score job
+        writes one per dossier). ``from_json`` reads it back."""
+        values = [JSON_FORMAT, *_field_values(self)]
+        for index in _DECIMAL_POSITIONS:
+            if values[index] is not None:
+                values[index] = str(values[index])
+        values[_PHYSICIANS] = [
+            [p.status, str(p.etp), p.age_band, p.contracts] for p in self.physicians
         ]
-        out["resources"] = [{**r.__dict__, "amount": str(r.amount)} for r in self.resources]
-        out["costs"] = [(code, str(amount)) for code, amount in self.costs]
-        return out
+        values[_RESOURCES] = [
+            [r.aid_type, r.kind, str(r.amount), r.financer_code, r.financer_kind, r.financer_name]
+            for r in self.resources
+        ]
+        values[_COSTS] = [[code, str(amount)] for code, amount in self.costs]
+        return values
+
+    @classmethod
+    def from_json(cls, data: list[Any] | dict[str, Any]) -> ScoringInputs:
+        """The inputs ``to_json`` wrote, or the named form of the cards stored before it."""
+        if isinstance(data, dict):
+            values = dict(data)
+            physicians = [
+                (p["status"], p["etp"], p["age_band"], p["contracts"]) for p in data["physicians"]
+            ]
+            resources = [
+                (
+                    r["aid_type"],
+                    r["kind"],
+                    r["amount"],
+                    r["financer_code"],
+                    r["financer_kind"],
+                    r["financer_name"],
+                )
+                for r in data["resources"]
+            ]
+        else:
+            if data[0] != JSON_FORMAT:
+                raise ValueError(f"unknown scoring inputs format {data[0]!r}")
+            values = dict(zip(FIELD_NAMES, data[1:], strict=True))
+            physicians, resources = values["physicians"], values["resources"]
+        for name in ("planned_rent", "market_rent", "section_real_estate_cost"):
+            if values[name] is not None:
+                values[name] = Decimal(values[name])
+        for name in ("aid_types", "financer_kinds", "professions", "accepted_commitments"):
+            values[name] = tuple(values[name])
+        values["physicians"] = tuple(
+            PhysicianInput(status, Decimal(etp), age_band, tuple(contracts))
+            for status, etp, age_band, contracts in physicians
+        )
+        values["resources"] = tuple(
+            ResourceInput(aid_type, kind, Decimal(amount), code, financer_kind, name)
+            for aid_type, kind, amount, code, financer_kind, name in resources
+        )
+        values["costs"] = tuple((code, Decimal(amount)) for code, amount in values["costs"])
+        return cls(**values)
+
+
+JSON_FORMAT = 2  # 1: the named form (a JSON object), cards stored before the compact one
+FIELD_NAMES = tuple(f.name for f in fields(ScoringInputs))
+_field_values = attrgetter(*FIELD_NAMES)
+# Positions in the list ``to_json`` returns (after the format number).
+_DECIMAL_POSITIONS = tuple(
+    1 + FIELD_NAMES.index(name)
+    for name in ("planned_rent", "market_rent", "section_real_estate_cost")
+)
+_PHYSICIANS = 1 + FIELD_NAMES.index("physicians")
+_RESOURCES = 1 + FIELD_NAMES.index("resources")
+_COSTS = 1 + FIELD_NAMES.index("costs")
 
 
 def best_category(categories: Iterable[str | None]) -> str | None:

@@ -15,12 +15,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, has_app_context
-from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, select
-from sqlalchemy.engine import Connection
+from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from grants import after_commit
 from grants.extensions import db
 from grants.models import Agreement, AgreementVersion, Amendment, CommitteeItem, User
 from grants.services import agreement_data, audit, config_versions
@@ -32,7 +31,6 @@ RENDER_TASK = "grants.agreements.render_version"
 PENDING_KEY = "grants_agreement_render_pending"
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_installed = False
 
 
 @dataclass(frozen=True)
@@ -193,29 +191,7 @@ def versions_for_page(agreement_id: int) -> list[AgreementVersion]:
 
 
 def schedule_render(version: AgreementVersion) -> None:
-    _install()
-    db.session.info.setdefault(PENDING_KEY, []).append(version.id)
-
-
-def _install() -> None:
-    global _installed
-    if not _installed:
-        event.listen(FlaskSession, "after_commit", _after_commit)
-        event.listen(FlaskSession, "after_soft_rollback", _after_soft_rollback)
-        _installed = True
-
-
-def _after_soft_rollback(session: Session, previous_transaction: object) -> None:
-    if getattr(previous_transaction, "parent", None) is None:
-        session.info.pop(PENDING_KEY, None)
-
-
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a savepoint released: the real commit comes later
-        return
-    ids = session.info.pop(PENDING_KEY, None)
-    if ids and has_app_context():
-        dispatch(ids)
+    after_commit.defer(PENDING_KEY, version.id)
 
 
 def dispatch(version_ids: list[int]) -> None:
@@ -233,14 +209,12 @@ def dispatch(version_ids: list[int]) -> None:
 
 
 def _run_in_process(version_id: int) -> None:
-    bind = db.session().bind
-    session = Session(
-        bind=bind if isinstance(bind, Connection) else db.engine,
-        join_transaction_mode="create_savepoint",
-        expire_on_commit=False,
-    )
+    session = after_commit.own_session()
     try:
         render_version(version_id, session)
         session.commit()
     finally:
         session.close()
+
+
+after_commit.register(PENDING_KEY, dispatch)

@@ -13,11 +13,7 @@ import logging
 from types import SimpleNamespace
 from typing import Any
 
-from flask import has_app_context
-from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
+from grants import after_commit
 from grants.links import absolute_url
 from grants.models import CommitteeSession, User
 from grants.notifications.outbox import enqueue
@@ -27,7 +23,6 @@ log = logging.getLogger("grants.committee")
 
 TEMPLATE = "convocation"
 PENDING_KEY = "grants_committee_mail"
-_installed = False
 
 
 def context_of(session: CommitteeSession, actor: User | None) -> dict[str, Any]:
@@ -81,31 +76,11 @@ def send_convocation(session: CommitteeSession, actor: User | None) -> list[dict
 
 
 def _queue_direct(to: str, name: str, subject: str, context: dict[str, Any]) -> None:
-    from grants.extensions import db
-
-    _install()
-    db.session.info.setdefault(PENDING_KEY, []).append((to, name, subject, context))
+    after_commit.defer(PENDING_KEY, (to, name, subject, context))
 
 
-def _install() -> None:
-    global _installed
-    if not _installed:
-        event.listen(FlaskSession, "after_commit", _after_commit)
-        event.listen(FlaskSession, "after_soft_rollback", _after_soft_rollback)
-        _installed = True
-
-
-def _after_soft_rollback(session: Session, previous_transaction: object) -> None:
-    if getattr(previous_transaction, "parent", None) is None:
-        session.info.pop(PENDING_KEY, None)
-
-
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a savepoint released: the real commit comes later
-        return
-    pending = session.info.pop(PENDING_KEY, None)
-    if not pending or not has_app_context():
-        return
+def send_direct(pending: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Email people who have no account, once the freeze has committed."""
     from grants import mail
 
     for to, name, subject, context in pending:
@@ -114,3 +89,6 @@ def _after_commit(session: Session) -> None:
             mail.send_template(to, subject, TEMPLATE, recipient=recipient, **context)
         except Exception:  # the freeze is committed; the secretary can forward it by hand
             log.exception("convocation to a guest without an account could not be sent")
+
+
+after_commit.register(PENDING_KEY, send_direct)

@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, has_app_context
-from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, func, select, text, update
-from sqlalchemy.engine import Connection
+from flask import current_app
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from grants import after_commit
 from grants.documents import committee_pack as document
 from grants.documents.pdf import html_to_pdf
 from grants.extensions import db
@@ -44,7 +43,6 @@ FINISHED = ("done", "failed")
 SUPERSEDED = "Remplacée par une génération plus récente du dossier de séance."
 TOC_LINES_PER_PAGE = 30
 LAYOUT_COMMIT_SECONDS = 1.0
-_installed = False
 
 
 class PackRefusedError(Exception):
@@ -98,8 +96,7 @@ def start_pack(
         actor=actor,
         data={"job": job.id, "items": job.total, "reason": reason, "previous": previous},
     )
-    _install()
-    db.session.info.setdefault(PENDING_KEY, []).append(job.id)
+    after_commit.defer(PENDING_KEY, job.id)
     return job
 
 
@@ -111,22 +108,11 @@ def build_pack(job_id: int, session: Session | None = None) -> None:
     if session is not None:
         _build(job_id, session)
         return
-    own = _job_session()
+    own = after_commit.own_session()
     try:
         _build(job_id, own)
     finally:
         own.close()
-
-
-def _job_session() -> Session:
-    """Its own session (progress commits must not expire what was loaded), on the request's
-    connection when it has one (tests), else on the engine."""
-    bind = db.session().bind
-    return Session(
-        bind=bind if isinstance(bind, Connection) else db.engine,
-        join_transaction_mode="create_savepoint",
-        expire_on_commit=False,
-    )
 
 
 def _build(job_id: int, session: Session) -> None:
@@ -371,27 +357,6 @@ def pack_status(committee: CommitteeSession, job: BackgroundJob | None = None) -
 # --- after commit ------------------------------------------------------------------------------
 
 
-def _install() -> None:
-    global _installed
-    if not _installed:
-        event.listen(FlaskSession, "after_commit", _after_commit)
-        event.listen(FlaskSession, "after_soft_rollback", _after_soft_rollback)
-        _installed = True
-
-
-def _after_soft_rollback(session: Session, previous_transaction: object) -> None:
-    if getattr(previous_transaction, "parent", None) is None:
-        session.info.pop(PENDING_KEY, None)
-
-
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a savepoint released: the real commit comes later
-        return
-    job_ids = session.info.pop(PENDING_KEY, None)
-    if job_ids and has_app_context():
-        dispatch(job_ids)
-
-
 def dispatch(job_ids: list[int]) -> None:
     """Publish each job to Celery, or build it here when no broker is configured. A job whose
     publication failed stays queued: the secretary can ask for it again."""
@@ -404,3 +369,6 @@ def dispatch(job_ids: list[int]) -> None:
                 build_pack(job_id)
         except Exception:
             log.exception("committee pack job %s could not be started", job_id)
+
+
+after_commit.register(PENDING_KEY, dispatch)

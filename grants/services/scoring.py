@@ -17,12 +17,11 @@ from functools import cache
 from json.encoder import encode_basestring_ascii as encode_json_string  # type: ignore[attr-defined]
 from typing import Any
 
-from flask import current_app, has_app_context
-from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import JSON, event, func, select, update
-from sqlalchemy.engine import Connection
+from flask import current_app
+from sqlalchemy import JSON, func, select, update
 from sqlalchemy.orm import Session
 
+from grants import after_commit
 from grants.extensions import db
 from grants.models import BackgroundJob, Dossier, User
 from grants.models.base import utcnow
@@ -30,7 +29,7 @@ from grants.models.scoring import ConfigVersion, ScoreAdjustment, ScoreCard
 from grants.scoring import grid
 from grants.scoring.inputs import ScoringInputs
 from grants.services import audit, config_versions
-from grants.services.scoring_inputs import ids_filter, ids_value, load_batch
+from grants.services.scoring_inputs import ids_filter, ids_params, load_batch
 
 log = logging.getLogger("grants.scoring")
 
@@ -50,7 +49,6 @@ SCORE_TASK = "grants.scoring.score_dossier"
 RESCORE_TASK = "grants.scoring.rescore"
 RESCORE_KIND = "rescore"
 CHUNK = 1000  # dossiers re-scored per transaction (the benchmark uses the same)
-_installed = False
 
 
 class AdjustmentRefusedError(Exception):
@@ -122,7 +120,7 @@ def score_dossiers(
     if not batch.dossier_ids:
         return 0
     dialect = session.connection().dialect.name
-    session.execute(_demote_statement(dialect), {"ids": ids_value(batch.dossier_ids, dialect)})
+    session.execute(_demote_statement(dialect), ids_params(batch.dossier_ids, dialect))
     cards = (card_values(inputs, grid_version) for inputs in batch.inputs(transient=True))
     return _insert_cards(session, cards, grid_id=grid_version.id, trigger=trigger)
 
@@ -323,8 +321,7 @@ def schedule_scoring(dossier_id: int, trigger: str) -> None:
     """Score the dossier once the current transaction commits (the workflow's submit, a change
     to a filed dossier, an instructor's request)."""
     config_versions.active("scoring_grid")  # seeded in this transaction if it is the first use
-    _install()
-    db.session.info.setdefault(PENDING_KEY, []).append(("score", dossier_id, trigger))
+    after_commit.defer(PENDING_KEY, ("score", dossier_id, trigger))
 
 
 def start_rescore(grid_version: ConfigVersion, *, actor: User | None) -> BackgroundJob:
@@ -342,8 +339,7 @@ def start_rescore(grid_version: ConfigVersion, *, actor: User | None) -> Backgro
     )
     db.session.add(job)
     db.session.flush()
-    _install()
-    db.session.info.setdefault(PENDING_KEY, []).append(("rescore", job.id, ""))
+    after_commit.defer(PENDING_KEY, ("rescore", job.id, ""))
     return job
 
 
@@ -381,27 +377,6 @@ def run_rescore(job_id: int, session: Session | None = None, chunk: int = CHUNK)
     session.commit()
 
 
-def _install() -> None:
-    global _installed
-    if not _installed:
-        event.listen(FlaskSession, "after_commit", _after_commit)
-        event.listen(FlaskSession, "after_soft_rollback", _after_soft_rollback)
-        _installed = True
-
-
-def _after_soft_rollback(session: Session, previous_transaction: object) -> None:
-    if getattr(previous_transaction, "parent", None) is None:
-        session.info.pop(PENDING_KEY, None)
-
-
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a savepoint released: the real commit comes later
-        return
-    work = session.info.pop(PENDING_KEY, None)
-    if work and has_app_context():
-        dispatch(work)
-
-
 def dispatch(work: list[tuple[str, int, str]]) -> None:
     """Publish each piece of work to Celery, or run it here when no broker is configured."""
     celery = current_app.extensions.get("celery")
@@ -418,12 +393,7 @@ def dispatch(work: list[tuple[str, int, str]]) -> None:
 
 
 def _run_in_process(kind: str, object_id: int, trigger: str) -> None:
-    bind = db.session().bind
-    session = Session(
-        bind=bind if isinstance(bind, Connection) else db.engine,
-        join_transaction_mode="create_savepoint",
-        expire_on_commit=False,
-    )
+    session = after_commit.own_session()
     try:
         if kind == "score":
             score_dossier(object_id, trigger, session)
@@ -432,3 +402,6 @@ def _run_in_process(kind: str, object_id: int, trigger: str) -> None:
             run_rescore(object_id, session)
     finally:
         session.close()
+
+
+after_commit.register(PENDING_KEY, dispatch)

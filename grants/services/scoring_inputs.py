@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Integer,
+    String,
     Text,
     TypeDecorator,
+    and_,
     any_,
     bindparam,
     cast,
@@ -62,7 +64,7 @@ def frozen_categories(
     dialect = session.connection().dialect.name
     zonings = _statements(dialect, False)[4]
     found: dict[int, list[str]] = defaultdict(list)
-    for dossier_id, category in session.execute(zonings, {"ids": ids_value(dossier_ids, dialect)}):
+    for dossier_id, category in session.execute(zonings, ids_params(dossier_ids, dialect)):
         found[dossier_id].append(category)
     return dict(found)
 
@@ -122,26 +124,36 @@ class _IntArrayLiteral(TypeDecorator[str]):
 
 
 def ids_filter(column: Any, dialect: str) -> Any:
-    """``column IN :ids``, the ids sent as one parameter (``ids_value``) where the backend
+    """``column IN :ids``, the ids sent as one parameter (``ids_params``) where the backend
     allows it: an expanded ``IN`` of a thousand placeholders costs more to render, send and parse
     than the rows it finds. On PostgreSQL the array goes as its text literal, which the server
     turns into a constant once (psycopg dumps a Python list element by element, and a VARCHAR
-    cast to an array would be parsed again for every row scanned)."""
+    cast to an array would be parsed again for every row scanned), with the range of the ids:
+    on tables not analysed yet (just filled), a thousand-element array alone makes the planner
+    expect most of the table and scan all of it, chunk after chunk."""
     if dialect == "postgresql":
-        return column == any_(bindparam("ids", type_=_IntArrayLiteral()))
+        return and_(
+            column.between(bindparam("first_id"), bindparam("last_id")),
+            column == any_(bindparam("ids", type_=_IntArrayLiteral())),
+        )
     if dialect == "sqlite":
         values = func.json_each(bindparam("ids", type_=Text)).table_valued("value")
         return column.in_(select(values.c.value))
     return column.in_(bindparam("ids", expanding=True))
 
 
-def ids_value(ids: Iterable[int], dialect: str) -> Any:
-    """The value of the ``ids`` parameter of ``ids_filter``."""
+def ids_params(ids: Iterable[int], dialect: str) -> dict[str, Any]:
+    """The parameters of ``ids_filter``."""
+    values = sorted({int(i) for i in ids})
     if dialect == "postgresql":
-        return "{" + ",".join([str(int(i)) for i in ids]) + "}"
+        return {
+            "ids": "{" + ",".join([str(i) for i in values]) + "}",
+            "first_id": values[0] if values else 0,
+            "last_id": values[-1] if values else -1,
+        }
     if dialect == "sqlite":
-        return json.dumps([int(i) for i in ids])
-    return [int(i) for i in ids]
+        return {"ids": json.dumps(values)}
+    return {"ids": values}
 
 
 def _plain(column: Any) -> Any:
@@ -165,19 +177,18 @@ def _statements(dialect: str, filed_only: bool) -> tuple[Any, ...]:
         .scalar_subquery()
         .label("objectives_count")
     )
-    kinds = (  # codes of a closed vocabulary: no comma in them
-        select(func.aggregate_strings(FINANCERS.c.kind, ","))
-        .select_from(DOSSIER_FINANCERS.join(FINANCERS))
+    financer_ids = (  # matched with the financers in Python: no join to plan per dossier
+        select(func.aggregate_strings(cast(DOSSIER_FINANCERS.c.financer_id, String), ","))
         .where(DOSSIER_FINANCERS.c.dossier_id == DOSSIERS.c.id)
         .scalar_subquery()
-        .label("financer_kinds")
+        .label("financer_ids")
     )
     dossiers = (
         select(
             *[_plain(DOSSIERS.c[name]) for name in SECTION_FIELDS],
             ORGANISATIONS.c.category.label("promoter_category"),
             objectives,
-            kinds,
+            financer_ids,
         )
         .join(ORGANISATIONS, ORGANISATIONS.c.id == DOSSIERS.c.organisation_id)
         .where(ids_filter(DOSSIERS.c.id, dialect))
@@ -204,11 +215,8 @@ def _statements(dialect: str, filed_only: bool) -> tuple[Any, ...]:
             RESOURCE_LINES.c.kind,
             _plain(RESOURCE_LINES.c.amount),
             RESOURCE_LINES.c.label,
-            FINANCERS.c.code,
-            FINANCERS.c.kind,
-            FINANCERS.c.name,
+            RESOURCE_LINES.c.financer_id,
         )
-        .outerjoin(FINANCERS, FINANCERS.c.id == RESOURCE_LINES.c.financer_id)
         .where(ids_filter(RESOURCE_LINES.c.dossier_id, dialect))
         .order_by(RESOURCE_LINES.c.dossier_id, RESOURCE_LINES.c.position, RESOURCE_LINES.c.id)
     )
@@ -226,7 +234,8 @@ def _statements(dialect: str, filed_only: bool) -> tuple[Any, ...]:
     communes = select(COMMUNES.c.dossier_id, COMMUNES.c.insee_code).where(
         ids_filter(COMMUNES.c.dossier_id, dialect)
     )
-    return dossiers, people, costs, resources, zonings, communes
+    financers = select(FINANCERS.c.id, FINANCERS.c.code, FINANCERS.c.kind, FINANCERS.c.name)
+    return dossiers, people, costs, resources, zonings, communes, financers
 
 
 @lru_cache(maxsize=4096)
@@ -264,16 +273,18 @@ def load_batch(
     session = session or db.session
     ids = sorted({int(i) for i in dossier_ids})
     if not ids:
-        return InputsBatch([], [], [], [], {})
+        return InputsBatch([], [], [], [], {}, {})
     if session.autoflush:
         session.flush()  # as a query through the session would: pending changes are read
     connection = session.connection()
     dialect = connection.dialect.name
-    dossiers, people, costs, resources, zonings, communes = _statements(dialect, filed_only)
-    params = {"ids": ids_value(ids, dialect)}
+    dossiers, people, costs, resources, zonings, communes, financers = _statements(
+        dialect, filed_only
+    )
+    params = ids_params(ids, dialect)
     rows = _rows(connection, dossiers, params)
     if not rows:
-        return InputsBatch([], [], [], [], {})
+        return InputsBatch([], [], [], [], {}, {})
     frozen: dict[int, list[str]] = defaultdict(list)
     for dossier_id, category in connection.execute(zonings, params):
         frozen[dossier_id].append(category)
@@ -293,6 +304,7 @@ def load_batch(
         _rows(connection, costs, params),
         _rows(connection, resources, params),
         zoning,
+        {row[0]: row[1:] for row in connection.execute(financers)},
     )
 
 
@@ -307,9 +319,10 @@ class InputsBatch:
         costs: list[tuple[Any, ...]],
         resources: list[tuple[Any, ...]],
         zoning: dict[int, tuple[str | None, bool]],
+        financers: dict[int, tuple[str, str, str]],
     ) -> None:
         self.dossiers, self.people, self.costs, self.resources = dossiers, people, costs, resources
-        self.zoning = zoning
+        self.zoning, self.financers = zoning, financers  # financers: id -> (code, kind, name)
 
     @property
     def dossier_ids(self) -> list[int]:
@@ -323,6 +336,8 @@ class InputsBatch:
         each once and drops it (see ``construct``)."""
         names = SECTION_FIELDS
         make_resource = construct if transient else _constructor
+        financers = self.financers
+        no_financer = (None, None, None)
         people = _Cursor(self.people)
         costs = _Cursor(self.costs)
         resources = _Cursor(self.resources)
@@ -331,8 +346,9 @@ class InputsBatch:
             row["aid_types"] = _json_list(row["aid_types"])
             row["accepted_commitments"] = _json_list(row["accepted_commitments"])
             dossier_id = values[0]
-            promoter_category, objectives_count, kinds = values[-3:]
+            promoter_category, objectives_count, financer_ids = values[-3:]
             category, frozen = self.zoning[dossier_id]
+            lines = [(r, financers.get(r[5], no_financer)) for r in resources.rows_of(dossier_id)]
             yield assemble(
                 row,
                 professionals=[
@@ -346,15 +362,17 @@ class InputsBatch:
                             "aid_type": r[1],
                             "kind": r[2],
                             "amount": r[3] or ZERO,  # as Decimal(amount or 0): a zero reads 0
-                            "financer_code": r[5],
-                            "financer_kind": r[6],
-                            "financer_name": r[7] or r[4] or "",
+                            "financer_code": financer[0],
+                            "financer_kind": financer[1],
+                            "financer_name": financer[2] or r[4] or "",
                         },
                     )
-                    for r in resources.rows_of(dossier_id)
+                    for r, financer in lines
                 ],
                 costs=[(c[1], c[2]) for c in costs.rows_of(dossier_id)],
-                financer_kinds=kinds.split(",") if kinds else (),
+                financer_kinds=[financers[int(i)][1] for i in financer_ids.split(",")]
+                if financer_ids
+                else (),
                 promoter_category=promoter_category,
                 objectives_count=objectives_count,
                 zoning_category=category,
@@ -389,7 +407,7 @@ def _current_by_dossier(
     ids: list[int], session: Session, communes: Any, dialect: str
 ) -> dict[int, list[str]]:
     """The zoning in force for dossiers without a frozen zoning (drafts, older dossiers)."""
-    pairs = session.connection().execute(communes, {"ids": ids_value(ids, dialect)}).all()
+    pairs = session.connection().execute(communes, ids_params(ids, dialect)).all()
     if not pairs:
         return {}
     categories = current_categories({code for _id, code in pairs}, session)

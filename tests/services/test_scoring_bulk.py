@@ -15,7 +15,7 @@ from grants.extensions import db
 from grants.models.base import utcnow
 from grants.scoring import grid
 from grants.scoring.grid import ScoreLine
-from grants.scoring.inputs import from_dossier
+from grants.scoring.inputs import PhysicianInput, ResourceInput, ScoringInputs, from_dossier
 from grants.services import config_versions, scoring
 from grants.services.dossiers import load_full
 from grants.services.scoring_inputs import load_batch, load_inputs
@@ -30,6 +30,7 @@ def test_stored_card_holds_the_results_of_the_pure_functions(submitted_dossier):
     card = scoring.current_card(submitted_dossier.id)
     result = grid.score(inputs, grid_version.payload)
     assert card.inputs == json.loads(json.dumps(inputs.to_json()))
+    assert ScoringInputs.from_json(card.inputs) == inputs
     assert card.lines == [line.to_json() for line in result.lines]
     assert card.total == result.total and card.grid_id == grid_version.id
     assert card.current and card.trigger == "instructor"
@@ -73,3 +74,39 @@ def test_lines_text_is_the_json_of_the_lines():
     text = scoring.lines_text(lines)
     assert json.loads(text) == [line.to_json() for line in lines]
     assert text == json.dumps([line.to_json() for line in lines], separators=(",", ":"))
+
+
+def test_inputs_json_round_trips_in_both_forms():
+    inputs = ScoringInputs(
+        dossier_id=7,
+        state="admissible",
+        aid_types=("operating",),
+        zoning_category="zac",
+        zoning_frozen=True,
+        physicians=(
+            PhysicianInput("new_installation", Decimal("0.80"), "gte60", ("caim",)),
+            PhysicianInput("already_on_site", Decimal("1.00")),
+        ),
+        professions=("infirmier", "medecin_generaliste"),
+        planned_rent=Decimal("120.50"),
+        costs=(("operating", Decimal("1000.00")),),
+        resources=(
+            ResourceInput(
+                "operating", "financer", Decimal("500.00"), "ARS", "ars_fir", "ARS — « FIR »"
+            ),
+            ResourceInput("operating", "own_funds", Decimal("0")),
+        ),
+        section_real_estate_cost=Decimal("10.00"),
+    )
+    stored = json.loads(json.dumps(inputs.to_json()))
+    assert stored[0] == 2 and ScoringInputs.from_json(stored) == inputs
+    named = {  # the form of the cards stored before the compact one
+        **{f.name: getattr(inputs, f.name) for f in fields(ScoringInputs)},
+        "planned_rent": "120.50",
+        "market_rent": None,
+        "section_real_estate_cost": "10.00",
+        "physicians": [{**vars(p), "etp": str(p.etp)} for p in inputs.physicians],
+        "resources": [{**vars(r), "amount": str(r.amount)} for r in inputs.resources],
+        "costs": [["operating", "1000.00"]],
+    }
+    assert ScoringInputs.from_json(json.loads(json.dumps(named))) == inputs
