@@ -15,7 +15,7 @@ after 100 and 500 documents, and the ratio of the product's PDF path (data + HTM
 baseline. Target: <= 1.3.
 
     python bench/cpom.py            # 500 documents
-    python bench/cpom.py --small    # 50 documents (CI)
+    python bench/cpom.py --small    # 30 documents, under a minute
 GRANTS_DATABASE_URL=postgresql+psycopg://127.0.0.1:5432/test selects PostgreSQL (a throwaway
 database is created and dropped); otherwise a temporary SQLite file is used.
 """
@@ -224,9 +224,9 @@ def product_pdf(agreement_id: int):  # type: ignore[no-untyped-def]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--small", action="store_true", help="quick run (50 documents)")
+    parser.add_argument("--small", action="store_true", help="quick run (30 documents)")
     args = parser.parse_args()
-    total = 50 if args.small else 500
+    total = 30 if args.small else 500
     checkpoint = total // 5
     dossiers = 10 if args.small else 25
     with throwaway_database() as database_url, tempfile.TemporaryDirectory() as folder:
