@@ -184,6 +184,8 @@ def check_indicator(reading: IndicatorReading, thresholds: Thresholds) -> Findin
 # Indicators whose own check is the dedicated one when the agreement commits to it: one breach,
 # one alert (K3 objectives reached, K4 physicians present, K5 rent).
 COVERED_BY = {"K3": "objectives", "K4": "activity", "K5": "rent"}
+# Checks made on both the second half-year and the year, which end the same day.
+SAME_DAY_RULES = frozenset({"activity"})
 
 
 def evaluate(data: PeriodData, thresholds: Thresholds) -> list[Finding]:
@@ -264,7 +266,14 @@ def raise_alert(
     details: dict[str, Any],
     actor: User | None = None,
 ) -> Alert:
-    """Open (or update) the alert of (agreement, period, rule); idempotent."""
+    """Open (or update) the alert of (agreement, period, rule); idempotent. For a check both
+    the half-year and the year make (``SAME_DAY_RULES``), a period ending the same day as
+    another shares that period's open alert: the same fact is not raised, nor notified, twice."""
+    same_day = select(ReportingPeriod.id).where(
+        ReportingPeriod.agreement_id == period.agreement_id,
+        ReportingPeriod.ends_on == period.ends_on,
+        ReportingPeriod.id != period.id,
+    )
     alert = db.session.scalar(
         select(Alert).where(
             Alert.agreement_id == period.agreement_id,
@@ -272,6 +281,18 @@ def raise_alert(
             Alert.rule == rule,
         )
     )
+    if alert is None and rule in SAME_DAY_RULES:
+        alert = db.session.scalar(
+            select(Alert)
+            .where(
+                Alert.agreement_id == period.agreement_id,
+                Alert.period_id.in_(same_day),
+                Alert.rule == rule,
+                Alert.state != "closed",
+            )
+            .order_by(Alert.id)
+            .limit(1)
+        )
     fresh = alert is None or alert.state == "closed"
     if alert is None:
         alert = Alert(agreement_id=period.agreement_id, period_id=period.id, rule=rule)
@@ -296,12 +317,14 @@ def close_alerts(
     earlier: bool = True,
     reason: str = "",
 ) -> list[Alert]:
-    """Close the rule's alerts on this period and (``earlier``) on every earlier period."""
+    """Close the rule's alerts on this period and (``earlier``) on every earlier period (and
+    those ending the same day, for ``SAME_DAY_RULES``)."""
     scope = Alert.period_id == period.id
     if earlier:
+        ends = ReportingPeriod.ends_on
         before = select(ReportingPeriod.id).where(
             ReportingPeriod.agreement_id == period.agreement_id,
-            ReportingPeriod.ends_on < period.ends_on,
+            ends <= period.ends_on if rule in SAME_DAY_RULES else ends < period.ends_on,
         )
         scope = scope | Alert.period_id.in_(before)
     alerts = db.session.scalars(

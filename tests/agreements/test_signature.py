@@ -124,8 +124,11 @@ def test_countersignature_puts_the_cpom_in_force(
     decider = client_for(staff["ars_decider"])
     page = decider.get(f"/conventions/{cpom.id}").get_data(as_text=True)
     assert "Contre-signer : la convention entre en vigueur" in page
+    assert "Clauses du projet" in page and '<span class="badge">version à signer</span>' in page
     response = decider.post(f"/conventions/{cpom.id}/contre-signature", data={})
     assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    page = decider.get(f"/conventions/{cpom.id}").get_data(as_text=True)
+    assert "Clauses en vigueur" in page and '<span class="badge">en vigueur</span>' in page
     db.session.expire_all()
     assert cpom.state == "active"
     assert cpom.countersigned_by_id == staff["ars_decider"].id

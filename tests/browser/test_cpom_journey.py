@@ -57,11 +57,11 @@ def instructor_negotiates(page: Page, base: str, first_year: int, folder: Path) 
     reference = re.search(r"CPOM-\S+", page.get_by_role("heading", level=1).inner_text())
     assert reference is not None
     expect(cpom.state(page)).to_have_text("Projet")
-    expect(page.locator("#versions")).to_contain_text("Version 1")
+    expect(page.locator("#versions")).to_contain_text("Version 1 version à signer")
 
     starts_on, ends_on = date(first_year, 1, 1), date(first_year + 4, 12, 31)
     cpom.set_duration(page, starts_on, ends_on, number=2)
-    expect(page.get_by_role("region", name="Clauses en vigueur")).to_contain_text(
+    expect(page.get_by_role("region", name="Clauses du projet")).to_contain_text(
         f"du {starts_on.day} janvier {first_year} au 31 décembre {first_year + 4}"
     )
     cpom.set_targets(
@@ -74,7 +74,7 @@ def instructor_negotiates(page: Page, base: str, first_year: int, folder: Path) 
         },
         number=3,
     )
-    terms = page.get_by_role("region", name="Clauses en vigueur")
+    terms = page.get_by_role("region", name="Clauses du projet")
     expect(terms).to_contain_text(f"au moins {MIN_PHYSICIANS} ({MIN_ETP} ETP)")
     k1 = terms.get_by_role("row", name=re.compile(r"^K1 — "))
     expect(k1.locator("td").nth(1)).to_have_text(TURNOVER_TARGET)

@@ -235,3 +235,39 @@ def test_a_resubmitted_report_updates_its_alert_in_place(promoter, cpom, dd_77):
     return_report(period, "Encore.", actor=dd_77, expected_lock_version=None)
     file(cpom, "2025", promoter, met=4)
     assert alerts(cpom, "objectives")[0].state == "closed"
+
+
+def test_the_second_half_year_and_the_year_share_one_activity_alert(promoter, cpom, monitor):
+    martin = db.session.scalar(
+        select(RegisterEntry).where(
+            RegisterEntry.agreement_id == cpom.id, RegisterEntry.last_name == "Martin"
+        )
+    )
+    year = support.period(cpom, "2025")
+    record_departure(
+        year, martin, actor=promoter, left_on=date(2025, 9, 15), today=date(2026, 1, 5)
+    )
+    half = file(cpom, "2025-S2", promoter)
+    assert half.ends_on == year.ends_on
+    file(cpom, "2025", promoter)
+    [alert] = alerts(cpom, "activity")  # the year's check found the same fact: no second alert
+    assert (alert.period_id, alert.state, alert.level) == (half.id, "open", "critical")
+    raised = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.event == "alert.raised",
+            OutboxMessage.recipient_id == monitor.id,
+            OutboxMessage.channel == "email",
+        )
+    ).all()
+    assert sum("Activité médicale non maintenue" in n.context["message"] for n in raised) == 1
+
+    # The next year's check passes: the shared alert closes.
+    second = support.period(cpom, "2026")
+    add_arrival(
+        second, actor=promoter, last_name="Lefèvre", first_name="Inès",
+        profession="medecin_generaliste", etp=D("1"), arrived_on=date(2026, 2, 1),
+        newly_installed=True, today=date(2026, 12, 31),
+    )  # fmt: skip
+    file(cpom, "2026", promoter)
+    db.session.refresh(alert)
+    assert alert.state == "closed"

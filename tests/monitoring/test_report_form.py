@@ -30,8 +30,15 @@ def report_url(period) -> str:  # type: ignore[no-untyped-def]
 
 def test_the_promoter_lists_its_reports(client_for, promoter, cpom):
     client = client_for(promoter)
+    home = client.get("/espace/").get_data(as_text=True)
+    assert '<a href="/espace/suivi">Suivi de mes contrats</a>' in home  # in the main menu
     page = client.get("/espace/suivi").get_data(as_text=True)
     assert cpom.reference in page and "Rapport annuel 2025" in page and "2025-S1" in page
+
+
+def test_staff_menus_do_not_offer_the_promoters_follow_up(client_for, monitor):
+    page = client_for(monitor).get("/suivi/").get_data(as_text=True)
+    assert "Suivi des CPOM" in page and "Suivi de mes contrats" not in page
 
 
 def test_a_yearly_report_with_a_physicians_departure(client_for, promoter, cpom, dd_77):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import EnvelopeMovement, PaymentRequest, RecoveryOrder
 from grants.services import payments
+from grants.templating import money
 from tests import factories
 from tests.payments import support
 from tests.pieces_support import EXE, PDF
@@ -232,3 +233,11 @@ def test_recovery_order_and_recording_the_money_back(promoter, agreement, team, 
         D("45000.00"),
     )
     assert decider.post(record, data={}).status_code == 409
+
+
+def test_before_the_tranches_exist_the_panel_shows_what_was_granted(promoter, client_for):
+    agreement = support.make_agreement(promoter, state="drafted")
+    panel = client_for(promoter).get(f"/paiements/conventions/{agreement.id}")
+    text = panel.get_data(as_text=True)
+    assert f"Montant accordé : <strong>{money(Decimal('300000.00'))}</strong>" in text
+    assert "échéancier des versements est établi quand le CPOM entre en vigueur" in text

@@ -120,7 +120,8 @@ def payment_panel(agreement: Agreement) -> Panel | None:
     )
     panel = Panel(
         agreement=agreement,
-        granted=amounts.granted(agreement),
+        # Before the tranches exist (not yet in force), what the decision granted.
+        granted=amounts.granted(agreement) or agreement.decision.total,
         paid=amounts.paid_total(agreement),
         recoverable=recoverable(agreement),
         refusal=service.cpom_refusal(agreement),
