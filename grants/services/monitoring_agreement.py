@@ -22,7 +22,7 @@ from grants.models import (
     RegisterEntry,
     ReportingPeriod,
 )
-from grants.services.monitoring_charts import ColumnChart, column_chart
+from grants.services.charts import ColumnChart, column_chart
 from grants.services.reporting import periods_of
 from grants.services.reporting_register import entries_of, figures, members
 

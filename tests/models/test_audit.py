@@ -74,9 +74,7 @@ def test_database_refuses_update_and_delete(chain: list[AuditEvent], statement) 
     # The savepoint rolled back; the test transaction and the chain are intact.
     db.session.expire_all()
     actions = db.session.scalars(
-        select(AuditEvent.action)
-        .where(AuditEvent.stream == "dossier:test")
-        .order_by(AuditEvent.id)
+        select(AuditEvent.action).where(AuditEvent.stream == "dossier:test").order_by(AuditEvent.id)
     ).all()
     assert actions == ["dossier.created", "dossier.updated", "dossier.submit"]
     assert audit.verify_stream("dossier:test") is True

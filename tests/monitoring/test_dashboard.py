@@ -85,6 +85,7 @@ def test_at_risk_first_with_filters_breakdowns_trends_and_payments(client_for, p
     assert "<svg" in html and "Rotation moyenne" in html and ">2025<" in html
     # Breakdowns by département and zoning category.
     assert "93 — Seine-Saint-Denis" in html and "77 — Seine-et-Marne" in html
+    assert '<rect x="230"' in html and 'class="chart-value">1</text>' in html  # counts, not €
     zonings = zoning_categories([a.dossier_id for a in (calm, watched, at_risk)])
 
     only_93 = references(client.get("/suivi/?departement=93").get_data(as_text=True))

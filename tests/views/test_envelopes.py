@@ -121,6 +121,8 @@ def test_dashboard_figures_equal_the_movements(client, immo, filled, ars_instruc
             year_sums[kind] += value
     assert {k: v for k, v in year_sums.items() if v} == dict(by_kind)
     assert "<svg" in page and 'role="img"' in page and "non renseigné" in page
+    # The bars print their amounts in euros (the monitoring charts print counts).
+    assert f'class="chart-value">{money(D("200000.50"))}</text>' in page
     assert "Plan de financement révisé" in page and "77 — Seine-et-Marne" in page
 
 

@@ -9,7 +9,7 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from grants.services import envelope_reports as reports
-from grants.services.envelope_charts import SERIES, bar_chart
+from grants.services.charts import BarChart, bar_chart
 from grants.views.instruction import bp
 
 
@@ -31,8 +31,8 @@ def envelope(envelope_id: int):  # type: ignore[no-untyped-def]
         envelope=item,
         board=board,
         charts={
-            "departement": bar_chart(_chart_rows(board.by_departement)),
-            "zoning": bar_chart(_chart_rows(board.by_zoning)),
+            "departement": _bars(board.by_departement),
+            "zoning": _bars(board.by_zoning),
         },
         series=SERIES,
         movements=movements,
@@ -70,18 +70,15 @@ def _before() -> int | None:
     return int(raw)
 
 
-def _chart_rows(lines: list[reports.Line]):  # type: ignore[no-untyped-def]
-    return [
-        (
-            line.label,
-            {
-                "reserved": line.figures.reserved,
-                "committed": line.figures.committed,
-                "paid": line.figures.paid,
-            },
-        )
-        for line in lines
+SERIES = (("reserved", "Réservé"), ("committed", "Engagé"), ("paid", "Payé"))
+
+
+def _bars(lines: list[reports.Line]) -> BarChart:
+    """Reserved, committed and paid per line, with room for the amounts in euros."""
+    rows = [
+        (line.label, {key: getattr(line.figures, key) for key, _name in SERIES}) for line in lines
     ]
+    return bar_chart(rows, SERIES, bar_area=380, value_width=130)
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:

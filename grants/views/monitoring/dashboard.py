@@ -6,9 +6,9 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from grants.models.choices import ZONING_CATEGORIES
+from grants.services.charts import bar_chart, column_chart
 from grants.services.document_requests import paris_today
 from grants.services.monitoring import may_see_dashboard
-from grants.services.monitoring_charts import bar_chart, column_chart
 from grants.services.monitoring_dashboard import LEVEL_FILTERS, Filters, dashboard
 from grants.views.monitoring import bp
 

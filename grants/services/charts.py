@@ -1,7 +1,7 @@
-"""Geometry of the monitoring charts, drawn as inline SVG by the templates (no script, no style
-attribute: CSP-safe), as the envelope dashboard does (grants/services/envelope_charts.py).
-Column charts for indicator trends by year (value against target), horizontal bars for the
-breakdowns by département and zoning category. A table always accompanies each chart."""
+"""Geometry of the dashboards' charts, drawn as inline SVG by ``templates/charts/`` (no script,
+no style attribute: CSP-safe). Column charts for indicator trends by year (value against target),
+horizontal bars for breakdowns (envelope movements, contracts and alerts by département and zoning
+category). A table always accompanies each chart."""
 
 from __future__ import annotations
 
@@ -110,9 +110,14 @@ class BarChart:
 
 
 def bar_chart(
-    rows: Sequence[tuple[str, Mapping[str, Decimal | int]]], series: Sequence[tuple[str, str]]
+    rows: Sequence[tuple[str, Mapping[str, Decimal | int]]],
+    series: Sequence[tuple[str, str]],
+    *,
+    bar_area: int = BAR_AREA,
+    value_width: int = VALUE_WIDTH,
 ) -> BarChart:
-    """One group of horizontal bars per row (e.g. CPOMs, critical, warning by département)."""
+    """One group of horizontal bars per row (e.g. CPOMs, critical, warning by département), on
+    a shared scale; ``value_width`` leaves room for the value printed after the longest bar."""
     peak = max((Decimal(v) for _, values in rows for v in values.values()), default=Decimal(0))
     group_height = BAR_HEIGHT * len(series) + ROW_GAP
     groups = []
@@ -123,7 +128,7 @@ def bar_chart(
                 key,
                 LABEL_WIDTH,
                 top + position * BAR_HEIGHT,
-                _scaled(Decimal(values.get(key, 0)), peak, BAR_AREA),
+                _scaled(Decimal(values.get(key, 0)), peak, bar_area),
                 BAR_HEIGHT - 1,
                 Decimal(values.get(key, 0)),
             )
@@ -131,7 +136,7 @@ def bar_chart(
         )
         groups.append(BarGroup(label, top + BAR_HEIGHT * len(series) // 2 + 4, bars))
     return BarChart(
-        width=LABEL_WIDTH + BAR_AREA + VALUE_WIDTH,
+        width=LABEL_WIDTH + bar_area + value_width,
         height=max(len(rows), 1) * group_height,
         label_width=LABEL_WIDTH,
         groups=tuple(groups),
