@@ -24,7 +24,6 @@ from grants.extensions import db
 from grants.models import (
     Departement,
     Dossier,
-    DossierZoning,
     Envelope,
     EnvelopeMovement,
     User,
@@ -32,11 +31,11 @@ from grants.models import (
 from grants.models.choices import MOVEMENT_KINDS, ZONING_CATEGORIES
 from grants.permissions import STAFF_ROLES, financer_ids
 from grants.services.ledger import ZERO, DossierBalance
+from grants.services.zoning import ZONING_PRIORITY, zoning_categories
 
 PARIS = ZoneInfo("Europe/Paris")
 NOT_GIVEN = "non renseigné"
 # When a dossier's communes fall in several categories, the most favourable one counts.
-ZONING_PRIORITY = ("deficitaire", "zip", "fragile", "zac", "none")
 PAGE_SIZE = 50
 EXPORT_HEADERS = (
     "N°",
@@ -128,7 +127,7 @@ def dashboard(envelope: Envelope) -> Dashboard:
         balances[dossier_id].apply(kind, amount, released_from)
         years[at.astimezone(PARIS).year][kind] += amount
     departements = _departements(balances)
-    zonings = _zonings(balances)
+    zonings = zoning_categories(key for key in balances if key is not None)
     totals = Figures()
     by_departement: dict[str, Line] = {}
     by_zoning: dict[str, Line] = {}
@@ -161,30 +160,6 @@ def _departements(balances: dict[int | None, DossierBalance]) -> dict[int, tuple
         .where(Dossier.id.in_(ids))
     )
     return {dossier_id: (code, name) for dossier_id, code, name in rows}
-
-
-def _zonings(balances: dict[int | None, DossierBalance]) -> dict[int, str]:
-    """The zoning category of each dossier, frozen at submission (the latest recorded one)."""
-    ids = [key for key in balances if key is not None]
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(DossierZoning.dossier_id, DossierZoning.category, DossierZoning.version_number)
-        .where(DossierZoning.dossier_id.in_(ids))
-        .order_by(DossierZoning.dossier_id, DossierZoning.version_number)
-    )
-    latest: dict[int, tuple[int, list[str]]] = {}
-    for dossier_id, category, version in rows:
-        current = latest.get(dossier_id)
-        if current is None or version > current[0]:
-            latest[dossier_id] = (version, [category])
-        elif version == current[0]:
-            current[1].append(category)
-    rank = {code: i for i, code in enumerate(ZONING_PRIORITY)}
-    return {
-        dossier_id: min(categories, key=lambda c: rank.get(c, 99))
-        for dossier_id, (_version, categories) in latest.items()
-    }
 
 
 # --- Movements ----------------------------------------------------------------

@@ -29,15 +29,14 @@ from grants.models import (
 )
 from grants.models.choices import AGREEMENT_STATES, PHYSICIAN_PROFESSIONS, ZONING_CATEGORIES
 from grants.permissions import financer_ids
-from grants.services.envelope_reports import ZONING_PRIORITY
 from grants.services.ledger import DossierBalance
 from grants.services.monitoring import agreement_filter
 from grants.services.monitoring_dashboard import (
     NOT_GIVEN,
     departement_label,
     departement_names,
-    zoning_categories,
 )
+from grants.services.zoning import ZONING_PRIORITY, zoning_categories
 
 PARIS = ZoneInfo("Europe/Paris")
 SIGNED = ("active", "ended", "terminated")

@@ -22,7 +22,6 @@ from grants.models import (
     Alert,
     Departement,
     Dossier,
-    DossierZoning,
     IndicatorValue,
     PaymentRequest,
     PaymentTranche,
@@ -30,8 +29,8 @@ from grants.models import (
     User,
 )
 from grants.models.choices import ZONING_CATEGORIES
-from grants.services.envelope_reports import ZONING_PRIORITY
 from grants.services.monitoring import agreement_filter
+from grants.services.zoning import ZONING_PRIORITY, zoning_categories
 
 ZERO = Decimal("0.00")
 LEVEL_ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -274,30 +273,6 @@ def trends(agreement_ids: list[int]) -> dict[str, list[tuple[str, Decimal | None
 
 def _mean(items: list[Decimal]) -> Decimal | None:
     return (sum(items, Decimal(0)) / len(items)).quantize(Decimal("0.01")) if items else None
-
-
-def zoning_categories(dossier_ids: Iterable[int]) -> dict[int, str]:
-    """The zoning category of each dossier recorded at submission; when its communes fall in
-    several categories, the most favourable one counts (as on the envelope dashboard)."""
-    ids = list(dossier_ids)
-    if not ids:
-        return {}
-    latest: dict[int, tuple[int, list[str]]] = {}
-    for dossier_id, category, version in db.session.execute(
-        select(
-            DossierZoning.dossier_id, DossierZoning.category, DossierZoning.version_number
-        ).where(DossierZoning.dossier_id.in_(ids))
-    ):
-        current = latest.get(dossier_id)
-        if current is None or version > current[0]:
-            latest[dossier_id] = (version, [category])
-        elif version == current[0]:
-            current[1].append(category)
-    rank = {code: i for i, code in enumerate(ZONING_PRIORITY)}
-    return {
-        dossier_id: min(categories, key=lambda c: rank.get(c, 99))
-        for dossier_id, (_version, categories) in latest.items()
-    }
 
 
 def departement_names(codes: set[str | None]) -> dict[str, str]:

@@ -212,3 +212,31 @@ def _audit(action: str, unit: ZoningUnit, actor: User, **data: object) -> None:
         actor=actor,
         data={"unit_id": unit.id, "unit": unit.name, **data},
     )
+
+
+# Most favourable first: the category a dossier spanning several counts under.
+ZONING_PRIORITY = ("deficitaire", "zip", "fragile", "zac", "none")
+
+
+def zoning_categories(dossier_ids: Iterable[int]) -> dict[int, str]:
+    """The zoning category of each dossier recorded at submission (its latest recorded version);
+    when its communes fall in several categories, the most favourable one counts."""
+    ids = list(dossier_ids)
+    if not ids:
+        return {}
+    latest: dict[int, tuple[int, list[str]]] = {}
+    for dossier_id, category, version in db.session.execute(
+        select(
+            DossierZoning.dossier_id, DossierZoning.category, DossierZoning.version_number
+        ).where(DossierZoning.dossier_id.in_(ids))
+    ):
+        current = latest.get(dossier_id)
+        if current is None or version > current[0]:
+            latest[dossier_id] = (version, [category])
+        elif version == current[0]:
+            current[1].append(category)
+    rank = {code: i for i, code in enumerate(ZONING_PRIORITY)}
+    return {
+        dossier_id: min(categories, key=lambda c: rank.get(c, 99))
+        for dossier_id, (_version, categories) in latest.items()
+    }

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import Alert, AuditEvent, ManagementDialogue, PaymentTranche
 from grants.services.monitoring_checks import raise_alert
-from grants.services.monitoring_dashboard import zoning_categories
 from grants.services.reporting_register import add_arrival
 from grants.services.reporting_reports import ReportInput, submit_report
+from grants.services.zoning import zoning_categories
 from tests import factories
 from tests.monitoring import support
 from tests.workflow.support import outsider_promoter
