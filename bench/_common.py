@@ -7,6 +7,8 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from grants import devtools
 
@@ -18,6 +20,19 @@ def throwaway_database() -> Iterator[str]:
         os.environ.get("GRANTS_DATABASE_URL", ""), "grants_bench"
     ) as url:
         yield url
+
+
+def build_app(database_url: str, instance: Path, **settings: Any):  # type: ignore[no-untyped-def]
+    """The product's app on ``database_url``, mail kept in memory unless ``settings`` say else."""
+    from grants import create_app
+    from grants.settings import Settings
+
+    values: dict[str, Any] = {"mail_backend": "memory", "cookie_secure": False, **settings}
+    return create_app(
+        Settings(
+            instance_dir=instance, database_url=database_url, secret_key="bench", **values
+        ).resolved()
+    )
 
 
 def median_seconds(action: Callable[[], object], repeat: int, warmup: int = 3) -> float:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench._common import result_line, throwaway_database  # noqa: E402
+from bench._common import build_app, result_line, throwaway_database  # noqa: E402
 
 TARGET = 1.5
 REAL_ESTATE_AID = "investment_real_estate"
@@ -72,20 +72,6 @@ REAL_ESTATE = [
     ("Honoraires de maîtrise d'œuvre", "150000.00"),
 ]
 OPERATING = [("Temps de coordination", "40000.00"), ("Système d'information partagé", "12500.00")]
-
-
-def build_app(database_url: str, instance: Path):  # type: ignore[no-untyped-def]
-    from grants import create_app
-    from grants.settings import Settings
-
-    settings = Settings(
-        instance_dir=instance,
-        database_url=database_url,
-        secret_key="bench",
-        mail_backend="memory",
-        cookie_secure=False,
-    ).resolved()
-    return create_app(settings)
 
 
 def _people():  # type: ignore[no-untyped-def]

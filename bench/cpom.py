@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import result_line, throwaway_database  # noqa: E402
+from bench._common import build_app, result_line, throwaway_database  # noqa: E402
 
 TARGET = 1.3
 GRANT = Decimal("617283.94")
@@ -52,20 +52,6 @@ COSTS = [
     ("Travaux de construction", "884567.89"),
     ("Honoraires de maîtrise d'œuvre", "150000.00"),
 ]
-
-
-def build_app(database_url: str, instance: Path):  # type: ignore[no-untyped-def]
-    from grants import create_app
-    from grants.settings import Settings
-
-    settings = Settings(
-        instance_dir=instance,
-        database_url=database_url,
-        secret_key="bench",
-        mail_backend="memory",
-        cookie_secure=False,
-    ).resolved()
-    return create_app(settings)
 
 
 def rss_mb() -> float:

@@ -27,7 +27,8 @@ from flask import render_template  # noqa: E402
 from jinja2 import ChoiceLoader, FileSystemLoader  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
-from bench._common import median_seconds, result_line, throwaway_database  # noqa: E402
+from bench._common import build_app as make_app  # noqa: E402
+from bench._common import median_seconds, result_line, throwaway_database
 
 TARGET = 3.0
 BASELINE_SQL = """
@@ -48,18 +49,7 @@ ORDER BY 1, 6
 
 
 def build_app(database_url: str, instance: Path):  # type: ignore[no-untyped-def]
-    from grants import create_app
-    from grants.settings import Settings
-
-    settings = Settings(
-        instance_dir=instance,
-        database_url=database_url,
-        secret_key="bench",
-        mail_backend="memory",
-        cookie_secure=False,
-        login_rate_limit="100000 per minute",
-    ).resolved()
-    app = create_app(settings)
+    app = make_app(database_url, instance, login_rate_limit="100000 per minute")
     app.config["WTF_CSRF_ENABLED"] = False
     # The baseline template extends the product's layout, through the app's own Jinja loader.
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(Path(__file__).parent)])

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bench._common import result_line, throwaway_database  # noqa: E402
+from bench._common import build_app, result_line, throwaway_database  # noqa: E402
 from tests.worker.support import WorkerProcess, free_port  # noqa: E402
 
 TARGET = 0.5
@@ -42,22 +42,6 @@ class CountingHandler:
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
         self.count += 1
         return "250 OK"
-
-
-def build_app(database_url: str, instance: Path, queue: str, smtp_port: int):  # type: ignore[no-untyped-def]
-    from grants import create_app
-    from grants.settings import Settings
-
-    settings = Settings(
-        instance_dir=instance,
-        database_url=database_url,
-        secret_key="bench",
-        broker_url=REDIS_URL,
-        celery_queue=queue,
-        mail_backend="smtp",
-        smtp_port=smtp_port,
-    ).resolved()
-    return create_app(settings)
 
 
 def seed_rows(count: int) -> list[int]:
@@ -154,7 +138,14 @@ def main() -> None:
     smtp.start()
     worker = None
     with throwaway_database() as database_url, tempfile.TemporaryDirectory() as folder:
-        app = build_app(database_url, Path(folder), queue, port)
+        app = build_app(
+            database_url,
+            Path(folder),
+            broker_url=REDIS_URL,
+            celery_queue=queue,
+            mail_backend="smtp",
+            smtp_port=port,
+        )
         try:
             with app.app_context():
                 from flask_migrate import upgrade

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from bench._common import result_line, throwaway_database  # noqa: E402
+from bench._common import build_app, result_line, throwaway_database  # noqa: E402
 
 TARGET = 0.3
 PROFESSIONS = [
@@ -36,20 +36,6 @@ PROFESSIONS = [
     ("masseur_kinesitherapeute", "already_on_site", "0.50"),
     ("orthophoniste", "new_installation", "0.30"),
 ]
-
-
-def build_app(database_url: str, instance: Path):  # type: ignore[no-untyped-def]
-    from grants import create_app
-    from grants.settings import Settings
-
-    settings = Settings(
-        instance_dir=instance,
-        database_url=database_url,
-        secret_key="bench",
-        mail_backend="memory",
-        cookie_secure=False,
-    ).resolved()
-    return create_app(settings)
 
 
 def seed(count: int) -> None:  # noqa: PLR0915 - a flat list of bulk inserts

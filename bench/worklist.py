@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import jsonify, request  # noqa: E402
 from sqlalchemy import event, insert, select, text  # noqa: E402
 
-from bench._common import result_line, throwaway_database  # noqa: E402
+from bench._common import build_app as make_app  # noqa: E402
+from bench._common import result_line, throwaway_database
 
 TARGET = 2.0
 DEPARTEMENTS = ("75", "77", "78", "91", "92", "93", "94", "95")
@@ -75,18 +76,9 @@ SEARCH_QUERY = {"tab": "tous", "q": "téléconsultation diabète"}
 
 
 def build_app(database_url: str, instance: Path):  # type: ignore[no-untyped-def]
-    from grants import create_app, security
-    from grants.settings import Settings
+    from grants import security
 
-    settings = Settings(
-        instance_dir=instance,
-        database_url=database_url,
-        secret_key="bench",
-        mail_backend="memory",
-        cookie_secure=False,
-        login_rate_limit="100000 per minute",
-    ).resolved()
-    app = create_app(settings)
+    app = make_app(database_url, instance, login_rate_limit="100000 per minute")
     app.config["WTF_CSRF_ENABLED"] = False
     baseline_sql: dict[str, tuple[str, str]] = {}
 
