@@ -11,27 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from grants.documents.pdf import render_pdf
+from grants.documents.places import signing_place
 from grants.models import CommitteeItem, Financer, FinancerDecision
 from grants.models.choices import AID_TYPES, FINANCER_KINDS
 
 PARIS = ZoneInfo("Europe/Paris")
-# Where each institution signs from (the seat of its administration).
-PLACE_BY_KIND = {
-    "ars_fir": "Saint-Denis",
-    "ars_envelope": "Saint-Denis",
-    "region": "Saint-Ouen-sur-Seine",
-    "prefecture": "Paris",
-}
-PLACE_BY_DEPARTEMENT = {
-    "75": "Paris",
-    "77": "Melun",
-    "78": "Versailles",
-    "91": "Évry-Courcouronnes",
-    "92": "Nanterre",
-    "93": "Bobigny",
-    "94": "Créteil",
-    "95": "Cergy",
-}
 # The institution named at the head of the letter, above the financer's own name.
 HEADING_BY_KIND = {
     "ars_fir": ("Agence régionale de santé Île-de-France", "Direction de l'offre de soins"),
@@ -89,13 +73,6 @@ class AmountLine:
     requested: Decimal | None
 
 
-def place_of(decision: FinancerDecision) -> str:
-    financer = decision.financer
-    if financer.kind in PLACE_BY_KIND:
-        return PLACE_BY_KIND[financer.kind]
-    return PLACE_BY_DEPARTEMENT.get(financer.departement_code or "", "Paris")
-
-
 def letter_context(
     decision: FinancerDecision,
     *,
@@ -120,7 +97,7 @@ def letter_context(
         "financer_kind": FINANCER_KINDS.get(financer.kind, ""),
         "heading": heading,
         "authority": authority_of(financer),
-        "place": place_of(decision),
+        "place": signing_place(decision.financer.kind, decision.financer.departement_code),
         "written_on": written_on,
         "lines": lines,
         "total": decision.total,

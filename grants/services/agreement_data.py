@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from grants.documents.places import signing_place
 from grants.models import Agreement, CommitteeItem, Dossier, FinancerDecision
 from grants.models.choices import (
     AID_TYPES,
@@ -34,17 +35,6 @@ from grants.services.agreement_terms import Terms, add_years
 SCHEMA = 1
 ARS_KINDS = frozenset({"ars_fir", "ars_envelope"})
 ARS_NAME = "Agence régionale de santé Île-de-France"
-PLACES = {"ars_fir": "Saint-Denis", "ars_envelope": "Saint-Denis", "region": "Saint-Ouen-sur-Seine"}
-PLACE_BY_DEPARTEMENT = {
-    "75": "Paris",
-    "77": "Melun",
-    "78": "Versailles",
-    "91": "Évry-Courcouronnes",
-    "92": "Nanterre",
-    "93": "Bobigny",
-    "94": "Créteil",
-    "95": "Cergy",
-}
 BUDGET_LINES = {
     "ars_fir": "Fonds d'intervention régional (FIR) de l'ARS Île-de-France",
     "ars_envelope": (
@@ -83,7 +73,7 @@ def build(
         "kind": agreement.kind,
         "reference": agreement.reference,
         "version": number,
-        "place": place_of(financer.kind, financer.departement_code),
+        "place": signing_place(financer.kind, financer.departement_code),
         "financer": _financer(agreement, terms),
         "structure": _structure(dossier, terms),
         "premises_owner": _premises_owner(dossier),
@@ -109,12 +99,6 @@ def build(
         },
         "amendment": amendment,
     }
-
-
-def place_of(kind: str, departement_code: str | None) -> str:
-    if kind in PLACES:
-        return PLACES[kind]
-    return PLACE_BY_DEPARTEMENT.get(departement_code or "", "Paris")
 
 
 def _financer(agreement: Agreement, terms: Terms) -> dict[str, Any]:
