@@ -3,8 +3,12 @@ alert (opened, then closed with its outcome) and the suspension of a payment tra
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from grants.extensions import db
 from grants.forms.reporting import CloseDialogueForm, DialogueForm, SuspendForm
@@ -13,6 +17,8 @@ from grants.services import monitoring
 from grants.services.document_requests import paris_today
 from grants.services.monitoring_agreement import TREND_SERIES, agreement_monitoring
 from grants.views.monitoring import bp
+
+T = TypeVar("T")
 
 
 @bp.app_template_global()
@@ -45,66 +51,91 @@ def _actor_or_403() -> None:
         abort(403)
 
 
-@bp.post("/alertes/<int:alert_id>/dialogue")
-def open_dialogue(alert_id: int):  # type: ignore[no-untyped-def]
-    alert = db.session.get(Alert, alert_id)
-    if alert is None:
-        abort(404)
-    agreement = monitoring.staff_agreement_or_404(current_user, alert.agreement_id)
-    _actor_or_403()
-    form = DialogueForm()
+def _act(  # type: ignore[no-untyped-def]
+    agreement: Agreement,
+    form: FlaskForm,
+    *,
+    form_name: str,
+    field: str,
+    failed: tuple[str, int],
+    action: Callable[[], object],
+    done: str,
+    anchor: str,
+):
+    """Validate ``form`` and run ``action``; a refusal shows the page again with the message on
+    ``field`` (what the monitor typed kept); success commits and returns to ``anchor``."""
     if not form.validate():
-        return _page(agreement, 422, dialogue_form=form, failed=("alert", alert_id))
+        return _page(agreement, 422, **{form_name: form}, failed=failed)
     try:
-        monitoring.open_dialogue(
-            alert, actor=current_user, subject=form.subject.data, notes=form.notes.data or ""
-        )
+        action()
     except monitoring.MonitoringRefused as refused:
         db.session.rollback()
-        form.subject.errors = [refused.message]
-        return _page(agreement, refused.status, dialogue_form=form, failed=("alert", alert_id))
+        getattr(form, field).errors = [refused.message]
+        return _page(agreement, refused.status, **{form_name: form}, failed=failed)
     db.session.commit()
-    flash("Dialogue de gestion ouvert.", "success")
-    return redirect(url_for("monitoring.agreement", agreement_id=agreement.id, _anchor="alertes"))
+    flash(done, "success")
+    return redirect(url_for("monitoring.agreement", agreement_id=agreement.id, _anchor=anchor))
+
+
+def _found_or_404(model: type[T], object_id: int) -> tuple[T, Agreement]:
+    """The object, and its agreement when the current user may act on it."""
+    found = db.session.get(model, object_id)
+    if found is None:
+        abort(404)
+    agreement = monitoring.staff_agreement_or_404(current_user, found.agreement_id)  # type: ignore[attr-defined]
+    _actor_or_403()
+    return found, agreement
+
+
+@bp.post("/alertes/<int:alert_id>/dialogue")
+def open_dialogue(alert_id: int):  # type: ignore[no-untyped-def]
+    alert, agreement = _found_or_404(Alert, alert_id)
+    form = DialogueForm()
+    return _act(
+        agreement,
+        form,
+        form_name="dialogue_form",
+        field="subject",
+        failed=("alert", alert_id),
+        action=lambda: monitoring.open_dialogue(
+            alert, actor=current_user, subject=form.subject.data, notes=form.notes.data or ""
+        ),
+        done="Dialogue de gestion ouvert.",
+        anchor="alertes",
+    )
 
 
 @bp.post("/dialogues/<int:dialogue_id>/cloture")
 def close_dialogue(dialogue_id: int):  # type: ignore[no-untyped-def]
-    dialogue = db.session.get(ManagementDialogue, dialogue_id)
-    if dialogue is None:
-        abort(404)
-    agreement = monitoring.staff_agreement_or_404(current_user, dialogue.agreement_id)
-    _actor_or_403()
+    dialogue, agreement = _found_or_404(ManagementDialogue, dialogue_id)
     form = CloseDialogueForm()
-    if not form.validate():
-        return _page(agreement, 422, close_form=form, failed=("dialogue", dialogue_id))
-    try:
-        monitoring.close_dialogue(dialogue, actor=current_user, outcome=form.outcome.data)
-    except monitoring.MonitoringRefused as refused:
-        db.session.rollback()
-        form.outcome.errors = [refused.message]
-        return _page(agreement, refused.status, close_form=form, failed=("dialogue", dialogue_id))
-    db.session.commit()
-    flash("Dialogue de gestion clos.", "success")
-    return redirect(url_for("monitoring.agreement", agreement_id=agreement.id, _anchor="alertes"))
+    return _act(
+        agreement,
+        form,
+        form_name="close_form",
+        field="outcome",
+        failed=("dialogue", dialogue_id),
+        action=lambda: monitoring.close_dialogue(
+            dialogue, actor=current_user, outcome=form.outcome.data
+        ),
+        done="Dialogue de gestion clos.",
+        anchor="alertes",
+    )
 
 
 @bp.post("/tranches/<int:tranche_id>/suspension")
 def suspend_tranche(tranche_id: int):  # type: ignore[no-untyped-def]
-    tranche = db.session.get(PaymentTranche, tranche_id)
-    if tranche is None:
-        abort(404)
-    agreement = monitoring.staff_agreement_or_404(current_user, tranche.agreement_id)
-    _actor_or_403()
+    tranche, agreement = _found_or_404(PaymentTranche, tranche_id)
     form = SuspendForm()
-    if not form.validate():
-        return _page(agreement, 422, suspend_form=form, failed=("tranche", tranche_id))
-    try:
-        monitoring.suspend_tranche(tranche, actor=current_user, reason=form.reason.data)
-    except monitoring.MonitoringRefused as refused:
-        db.session.rollback()
-        form.reason.errors = [refused.message]
-        return _page(agreement, refused.status, suspend_form=form, failed=("tranche", tranche_id))
-    db.session.commit()
-    flash("Tranche suspendue : aucun versement ne sera fait avant sa reprise.", "success")
-    return redirect(url_for("monitoring.agreement", agreement_id=agreement.id, _anchor="paiements"))
+    return _act(
+        agreement,
+        form,
+        form_name="suspend_form",
+        field="reason",
+        failed=("tranche", tranche_id),
+        action=lambda: monitoring.suspend_tranche(
+            tranche, actor=current_user, reason=form.reason.data
+        ),
+        done="Tranche suspendue : aucun versement ne sera fait avant sa reprise.",
+        anchor="paiements",
+    )
