@@ -75,12 +75,16 @@ def is_editable(period: ReportingPeriod) -> bool:
 
 
 def require_editable(period: ReportingPeriod, expected_lock_version: int | None = None) -> None:
-    if not is_editable(period):
-        raise ReportRefused(
-            409,
-            {"": f"Le rapport « {period_title(period)} » est {period.state_label.lower()} : "
-                 "il ne peut plus être modifié."},
-        )  # fmt: skip
+    _require(period, is_editable(period), "il ne peut plus être modifié.", expected_lock_version)
+
+
+def _require(
+    period: ReportingPeriod, allowed: bool, why: str, expected_lock_version: int | None
+) -> None:
+    """409 unless ``allowed`` (``why`` says what the state forbids) and the form is current."""
+    if not allowed:
+        state = period.state_label.lower()
+        raise ReportRefused(409, {"": f"Le rapport « {period_title(period)} » est {state} : {why}"})
     if expected_lock_version is not None and expected_lock_version != period.lock_version:
         raise ReportRefused(409, {"": CONFLICT})
 
@@ -209,14 +213,8 @@ def return_report(
 
 
 def _require_submitted(period: ReportingPeriod, expected_lock_version: int | None) -> None:
-    if period.state != "submitted":
-        raise ReportRefused(
-            409,
-            {"": f"Le rapport « {period_title(period)} » est {period.state_label.lower()} : "
-                 "seul un rapport remis peut être validé ou renvoyé."},
-        )  # fmt: skip
-    if expected_lock_version is not None and expected_lock_version != period.lock_version:
-        raise ReportRefused(409, {"": CONFLICT})
+    why = "seul un rapport remis peut être validé ou renvoyé."
+    _require(period, period.state == "submitted", why, expected_lock_version)
 
 
 # --- Pieces -----------------------------------------------------------------------------------
