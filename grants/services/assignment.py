@@ -14,7 +14,7 @@ from grants.links import absolute_url
 from grants.models import Dossier, DossierFollower, EditPresence, User, UserFinancer
 from grants.models.base import utcnow
 from grants.models.choices import INSTRUCTION_ROLES
-from grants.notifications.outbox import enqueue
+from grants.notifications.notices import notice_context, send_notice
 from grants.services import audit
 
 PRESENCE_WINDOW = timedelta(minutes=10)
@@ -70,26 +70,11 @@ def assign_dossier(dossier: Dossier, *, actor: User, assignee_id: int | None) ->
     )
     db.session.flush()
     if assignee is not None and assignee.id != actor.id:
-        label = "Dossier qui vous est attribué"
-        enqueue(
-            event_key=f"audit:{event.id}:assigned",
-            event="dossier.assigned",
-            recipients=[assignee],
-            template="transition",
-            subject=f"{label} — {dossier.reference or dossier.title}"[:200],
-            context={
-                "audience": "staff",
-                "event_label": label,
-                "dossier_title": dossier.title,
-                "reference": dossier.reference or "",
-                "link": absolute_url("instruction.dossier", dossier_id=dossier.id),
-                "actor": actor.full_name,
-                "message": "",
-                "due_on": "",
-                "items": [],
-            },
-            dossier=dossier,
+        link = absolute_url("instruction.dossier", dossier_id=dossier.id)
+        context = notice_context(
+            dossier, "Dossier qui vous est attribué", link, audience="staff", actor=actor
         )
+        send_notice(f"audit:{event.id}:assigned", "dossier.assigned", dossier, [assignee], context)
     return assignee
 
 

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from grants.extensions import db
 from grants.links import absolute_url
-from grants.models import Agreement, Alert, Dossier, ReportingPeriod, User, UserFinancer
+from grants.models import Agreement, Alert, ReportingPeriod, User, UserFinancer
 from grants.models.choices import REPORTING_KINDS
-from grants.notifications.outbox import enqueue, promoter_members
+from grants.notifications.notices import notice_context, send_notice
+from grants.notifications.outbox import promoter_members
 from grants.templating import french_date
 
 REVIEWER_ROLES = ("dd_instructor", "ars_instructor")
@@ -20,22 +21,6 @@ REVIEWER_ROLES = ("dd_instructor", "ars_instructor")
 
 def period_title(period: ReportingPeriod) -> str:
     return f"{REPORTING_KINDS[period.kind]} {period.label}"
-
-
-def _context(
-    dossier: Dossier, event_label: str, link: str, *, actor: User | None = None, **extra: Any
-) -> dict[str, Any]:
-    return {
-        "event_label": event_label,
-        "dossier_title": dossier.title,
-        "reference": dossier.reference or "",
-        "link": link,
-        "actor": actor.full_name if actor is not None else "",
-        "message": "",
-        "items": [],
-        "due_on": "",
-        **extra,
-    }
 
 
 def _send(
@@ -46,16 +31,7 @@ def _send(
     context: dict[str, Any],
     actor: User | None = None,
 ) -> None:
-    dossier = period.agreement.dossier
-    enqueue(
-        event_key=key,
-        event=event,
-        recipients=[u for u in users if actor is None or u.id != actor.id],
-        template="transition",
-        subject=f"{context['event_label']} — {dossier.reference or dossier.title}"[:200],
-        context=context,
-        dossier=dossier,
-    )
+    send_notice(key, event, period.agreement.dossier, users, context, actor=actor)
 
 
 def staff_following(agreement: Agreement, roles: tuple[str, ...]) -> list[User]:
@@ -80,7 +56,7 @@ def notify_reminder(period: ReportingPeriod, kind: str, days_left: int) -> None:
         label = f"Rappel : {period_title(period)} à remettre demain"
     else:
         label = f"Rappel : {period_title(period)} à remettre dans {days_left} jours"
-    context = _context(
+    context = notice_context(
         dossier,
         label,
         absolute_url("reporting.report", period_id=period.id),
@@ -97,7 +73,7 @@ def notify_reminder(period: ReportingPeriod, kind: str, days_left: int) -> None:
 
 def notify_submitted(period: ReportingPeriod, actor: User) -> None:
     dossier = period.agreement.dossier
-    context = _context(
+    context = notice_context(
         dossier,
         f"Rapport de suivi remis : {period_title(period)}",
         absolute_url("monitoring.report", period_id=period.id),
@@ -115,7 +91,7 @@ def notify_decision(period: ReportingPeriod, actor: User) -> None:
     else:
         label = f"Rapport de suivi à compléter : {period_title(period)}"
         message = period.return_reason
-    context = _context(
+    context = notice_context(
         dossier,
         label,
         absolute_url("reporting.report", period_id=period.id),
@@ -130,7 +106,7 @@ def notify_decision(period: ReportingPeriod, actor: User) -> None:
 
 def notify_alert(period: ReportingPeriod, alert: Alert) -> None:
     dossier = period.agreement.dossier
-    context = _context(
+    context = notice_context(
         dossier,
         f"Alerte {alert.level_label.lower()} : {period_title(period)}",
         absolute_url("monitoring.agreement", agreement_id=period.agreement_id),

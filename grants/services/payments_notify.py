@@ -8,7 +8,8 @@ from typing import Any
 from grants.extensions import db
 from grants.links import absolute_url
 from grants.models import Agreement, AuditEvent, User
-from grants.notifications.outbox import enqueue, promoter_members, staff_of
+from grants.notifications.notices import notice_context, send_notice
+from grants.notifications.outbox import promoter_members, staff_of
 from grants.services import audit
 
 
@@ -42,22 +43,6 @@ def notify(
         users = promoter_members(dossier)
     else:
         users = staff_of(dossier, [agreement.financer_id])
-    enqueue(
-        event_key=f"audit:{event.id}:{audience}",
-        event=event.action,
-        recipients=[u for u in users if actor is None or u.id != actor.id],
-        template="transition",
-        subject=f"{label} — {dossier.reference or dossier.title}"[:200],
-        context={
-            "audience": audience,
-            "event_label": label,
-            "dossier_title": dossier.title,
-            "reference": dossier.reference or "",
-            "link": absolute_url("payments.agreement_payments", agreement_id=agreement.id),
-            "actor": actor.full_name if actor is not None else "",
-            "message": message,
-            "due_on": "",
-            "items": [],
-        },
-        dossier=dossier,
-    )
+    link = absolute_url("payments.agreement_payments", agreement_id=agreement.id)
+    context = notice_context(dossier, label, link, audience=audience, actor=actor, message=message)
+    send_notice(f"audit:{event.id}:{audience}", event.action, dossier, users, context, actor=actor)

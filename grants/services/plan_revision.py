@@ -24,7 +24,8 @@ from grants.models import (
 )
 from grants.models.base import utcnow
 from grants.models.choices import AID_TYPES
-from grants.notifications.outbox import enqueue, promoter_members, staff_of
+from grants.notifications.notices import notice_context, send_notice
+from grants.notifications.outbox import promoter_members, staff_of
 from grants.scoring import financing
 from grants.services import audit, config_versions
 from grants.templating import money
@@ -257,24 +258,19 @@ def _ask(dossier: Dossier, plan: RecomputedPlan, actor: User) -> PlanRevisionReq
         data={"request": request.id, "gap": str(plan.gap), "threshold": str(plan.threshold_amount)},
     )
     db.session.flush()
-    enqueue(
-        event_key=f"audit:{event.id}:promoter",
-        event="plan_revision.requested",
-        recipients=promoter_members(dossier),
-        template="transition",
-        subject=f"Plan de financement révisé demandé — {dossier.reference or dossier.title}"[:200],
-        context={
-            "audience": "promoter",
-            "event_label": "Plan de financement révisé demandé",
-            "dossier_title": dossier.title,
-            "reference": dossier.reference or "",
-            "link": absolute_url("promoter.revise_plan", dossier_id=dossier.id),
-            "actor": "",
-            "message": message,
-            "due_on": "",
-            "items": [],
-        },
-        dossier=dossier,
+    context = notice_context(
+        dossier,
+        "Plan de financement révisé demandé",
+        absolute_url("promoter.revise_plan", dossier_id=dossier.id),
+        audience="promoter",
+        message=message,
+    )
+    send_notice(
+        f"audit:{event.id}:promoter",
+        "plan_revision.requested",
+        dossier,
+        promoter_members(dossier),
+        context,
     )
     return request
 
@@ -329,23 +325,15 @@ def answer(
         data={"request": request.id, "version": version.number, "sha256": version.payload_sha256},
     )
     db.session.flush()
-    enqueue(
-        event_key=f"audit:{event.id}:staff",
-        event="plan_revision.answered",
-        recipients=staff_of(dossier),
-        template="transition",
-        subject=f"Plan de financement révisé transmis — {dossier.reference}"[:200],
-        context={
-            "audience": "staff",
-            "event_label": "Plan de financement révisé transmis par le porteur",
-            "dossier_title": dossier.title,
-            "reference": dossier.reference or "",
-            "link": absolute_url("instruction.project", dossier_id=dossier.id),
-            "actor": actor.full_name,
-            "message": f"Version {version.number} du dossier figée.",
-            "due_on": "",
-            "items": [],
-        },
-        dossier=dossier,
+    context = notice_context(
+        dossier,
+        "Plan de financement révisé transmis par le porteur",
+        absolute_url("instruction.project", dossier_id=dossier.id),
+        audience="staff",
+        actor=actor,
+        message=f"Version {version.number} du dossier figée.",
+    )
+    send_notice(
+        f"audit:{event.id}:staff", "plan_revision.answered", dossier, staff_of(dossier), context
     )
     return version

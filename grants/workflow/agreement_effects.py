@@ -8,7 +8,8 @@ from typing import Any
 
 from grants.links import absolute_url
 from grants.models import Agreement, Amendment, AuditEvent, User
-from grants.notifications.outbox import enqueue, promoter_members, staff_of
+from grants.notifications.notices import notice_context, send_notice
+from grants.notifications.outbox import promoter_members, staff_of
 from grants.workflow.guards import Context
 
 
@@ -49,25 +50,16 @@ def _send(
     what = f"{agreement.kind_label} {agreement.reference}"
     if isinstance(obj, Amendment):
         what = f"avenant n° {obj.number} — {what}"
-    context = {
-        "audience": audience,
-        "event_label": f"{label} ({what})",
-        "dossier_title": dossier.title,
-        "reference": dossier.reference or "",
-        "link": absolute_url("agreements.detail", agreement_id=agreement.id),
-        "actor": ctx.actor.full_name if ctx.actor else "",
-        "message": str(ctx.data.get("reason") or ""),
-        "due_on": "",
-        "items": [],
-    }
-    enqueue(
-        event_key=f"audit:{event.id}:{audience}",
-        event=event.action,
-        recipients=[u for u in users if ctx.actor is None or u.id != ctx.actor.id],
-        template="transition",
-        subject=f"{context['event_label']} — {dossier.reference or dossier.title}"[:200],
-        context=context,
-        dossier=dossier,
+    context = notice_context(
+        dossier,
+        f"{label} ({what})",
+        absolute_url("agreements.detail", agreement_id=agreement.id),
+        audience=audience,
+        actor=ctx.actor,
+        message=str(ctx.data.get("reason") or ""),
+    )
+    send_notice(
+        f"audit:{event.id}:{audience}", event.action, dossier, users, context, actor=ctx.actor
     )
 
 

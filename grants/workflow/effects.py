@@ -7,7 +7,8 @@ from typing import Any
 
 from grants.links import absolute_url
 from grants.models import AuditEvent, Dossier, FinancerTrack, User
-from grants.notifications.outbox import enqueue, promoter_members, staff_of
+from grants.notifications.notices import notice_context, send_notice
+from grants.notifications.outbox import promoter_members, staff_of
 from grants.workflow.guards import Context
 
 Effect = Callable[[Any, Context, AuditEvent, "Transition"], None]  # type: ignore[name-defined]  # noqa: F821
@@ -23,17 +24,16 @@ def _context(dossier: Dossier, ctx: Context, transition: Any, audience: str) -> 
         link = absolute_url("promoter.dossier", dossier_id=dossier.id)
     else:
         link = absolute_url("instruction.dossier", dossier_id=dossier.id)
-    return {
-        "audience": audience,
-        "event_label": label,
-        "dossier_title": dossier.title,
-        "reference": dossier.reference or "",
-        "link": link,
-        "actor": ctx.actor.full_name if ctx.actor else "",
-        "message": str(ctx.data.get("message") or ctx.data.get("reason") or ""),
-        "due_on": ctx.audit.get("due_on", ""),
-        "items": [item.get("label", "") for item in ctx.data.get("items", [])],
-    }
+    return notice_context(
+        dossier,
+        label,
+        link,
+        audience=audience,
+        actor=ctx.actor,
+        message=str(ctx.data.get("message") or ctx.data.get("reason") or ""),
+        due_on=ctx.audit.get("due_on", ""),
+        items=[item.get("label", "") for item in ctx.data.get("items", [])],
+    )
 
 
 def _send(
@@ -41,15 +41,8 @@ def _send(
 ) -> None:
     dossier = _dossier(obj)
     context = _context(dossier, ctx, transition, audience)
-    subject = f"{context['event_label']} — {dossier.reference or dossier.title}"
-    enqueue(
-        event_key=f"audit:{event.id}:{audience}",
-        event=event.action,
-        recipients=[u for u in users if ctx.actor is None or u.id != ctx.actor.id],
-        template="transition",
-        subject=subject[:200],
-        context=context,
-        dossier=dossier,
+    send_notice(
+        f"audit:{event.id}:{audience}", event.action, dossier, users, context, actor=ctx.actor
     )
 
 
