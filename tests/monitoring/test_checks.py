@@ -156,18 +156,30 @@ def file(agreement, label, promoter, **values):  # type: ignore[no-untyped-def]
     return period
 
 
-def test_a_physicians_departure_raises_the_activity_alert_until_a_later_period_passes(
-    promoter, cpom, dd_77, monitor
-):
+def martin_leaves(cpom, period, promoter, left_on: date) -> None:  # type: ignore[no-untyped-def]
+    """Dr Martin, one of the three physicians at signature, leaves (declared in ``period``)."""
     martin = db.session.scalar(
         select(RegisterEntry).where(
             RegisterEntry.agreement_id == cpom.id, RegisterEntry.last_name == "Martin"
         )
     )
+    record_departure(period, martin, actor=promoter, left_on=left_on, today=date(2026, 1, 5))
+
+
+def physician_arrives(cpom, period, promoter) -> None:  # type: ignore[no-untyped-def]
+    """A newly installed physician arrives on 1 February 2026."""
+    add_arrival(
+        period, actor=promoter, last_name="Lefèvre", first_name="Inès",
+        profession="medecin_generaliste", etp=D("1"), arrived_on=date(2026, 2, 1),
+        newly_installed=True, today=date(2026, 12, 31),
+    )  # fmt: skip
+
+
+def test_a_physicians_departure_raises_the_activity_alert_until_a_later_period_passes(
+    promoter, cpom, dd_77, monitor
+):
     first = support.period(cpom, "2025")
-    record_departure(
-        first, martin, actor=promoter, left_on=date(2025, 6, 15), today=date(2026, 1, 5)
-    )
+    martin_leaves(cpom, first, promoter, date(2025, 6, 15))
     file(cpom, "2025", promoter)
     [alert] = alerts(cpom, "activity")
     assert (alert.level, alert.state, alert.period_id) == ("critical", "open", first.id)
@@ -190,12 +202,7 @@ def test_a_physicians_departure_raises_the_activity_alert_until_a_later_period_p
     assert any("Activité médicale non maintenue" in n.context["message"] for n in notices)
 
     # 2026: a physician arrives; the yearly check passes and closes the 2025 alert.
-    second = support.period(cpom, "2026")
-    add_arrival(
-        second, actor=promoter, last_name="Lefèvre", first_name="Inès",
-        profession="medecin_generaliste", etp=D("1"), arrived_on=date(2026, 2, 1),
-        newly_installed=True, today=date(2026, 12, 31),
-    )  # fmt: skip
+    physician_arrives(cpom, support.period(cpom, "2026"), promoter)
     file(cpom, "2026", promoter)
     db.session.refresh(alert)
     assert alert.state == "closed" and alert.closed_at is not None
@@ -238,15 +245,8 @@ def test_a_resubmitted_report_updates_its_alert_in_place(promoter, cpom, dd_77):
 
 
 def test_the_second_half_year_and_the_year_share_one_activity_alert(promoter, cpom, monitor):
-    martin = db.session.scalar(
-        select(RegisterEntry).where(
-            RegisterEntry.agreement_id == cpom.id, RegisterEntry.last_name == "Martin"
-        )
-    )
     year = support.period(cpom, "2025")
-    record_departure(
-        year, martin, actor=promoter, left_on=date(2025, 9, 15), today=date(2026, 1, 5)
-    )
+    martin_leaves(cpom, year, promoter, date(2025, 9, 15))
     half = file(cpom, "2025-S2", promoter)
     assert half.ends_on == year.ends_on
     file(cpom, "2025", promoter)
@@ -262,12 +262,7 @@ def test_the_second_half_year_and_the_year_share_one_activity_alert(promoter, cp
     assert sum("Activité médicale non maintenue" in n.context["message"] for n in raised) == 1
 
     # The next year's check passes: the shared alert closes.
-    second = support.period(cpom, "2026")
-    add_arrival(
-        second, actor=promoter, last_name="Lefèvre", first_name="Inès",
-        profession="medecin_generaliste", etp=D("1"), arrived_on=date(2026, 2, 1),
-        newly_installed=True, today=date(2026, 12, 31),
-    )  # fmt: skip
+    physician_arrives(cpom, support.period(cpom, "2026"), promoter)
     file(cpom, "2026", promoter)
     db.session.refresh(alert)
     assert alert.state == "closed"
