@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,6 +14,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from grants.extensions import db
 from grants.models import Agreement, Amendment, Dossier
 from grants.permissions import STAFF_ROLES, membership_of, staff_can_see
+from grants.views.refused import refused_page
 from grants.workflow.engine import TransitionError
 
 PROMOTER, STAFF = "promoter", "staff"
@@ -59,9 +60,14 @@ def amendment_or_404(agreement: Agreement, amendment_id: int) -> Amendment:
 
 def refused(agreement: Agreement, error: TransitionError):  # type: ignore[no-untyped-def]
     db.session.rollback()
-    return render_template(
-        "agreements/refused.html", agreement_id=agreement.id, refused=error
-    ), error.status
+    return refused_page(
+        error.status,
+        error.message,
+        reasons=error.reasons,
+        back_url=url_for("agreements.detail", agreement_id=agreement.id),
+        back_label="Revenir à la convention",
+        conflict_title="Convention modifiée entre-temps",
+    )
 
 
 def version_field() -> int | None:

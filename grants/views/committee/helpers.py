@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, url_for
 from flask_login import current_user
 
 from grants.extensions import db
 from grants.models import CommitteeItem, CommitteeMember, CommitteeSession
 from grants.services.committee import CommitteeRefused, readable_session
+from grants.views.refused import refused_page
 
 
 def session_or_404(session_id: int) -> CommitteeSession:
@@ -34,15 +35,15 @@ def member_or_404(session: CommitteeSession, member_id: int) -> CommitteeMember:
 
 def refused(session: CommitteeSession | None, error: CommitteeRefused):  # type: ignore[no-untyped-def]
     """A refused operation, explained on its own page with a way back (403, 404, 409, 422)."""
-    session_id = session.id if session is not None else None
     db.session.rollback()
-    return render_template(
-        "committee/refused.html",
-        session_id=session_id,
-        status=error.status,
-        message=error.message,
-        reasons=error.reasons,
-    ), error.status
+    if session is not None:
+        back_url = url_for("committee.session", session_id=session.id)
+        back_label = "Revenir à la séance"
+    else:
+        back_url, back_label = url_for("committee.sessions"), "Revenir aux séances du comité"
+    return refused_page(
+        error.status, error.message, reasons=error.reasons, back_url=back_url, back_label=back_label
+    )
 
 
 def version_from_form(name: str = "lock_version") -> int | None:

@@ -19,6 +19,7 @@ from grants.services.ledger import begin_write, dossier_balance
 from grants.services.project_overview import project_overview
 from grants.views.downloads import send_stored
 from grants.views.instruction import bp
+from grants.views.instruction.helpers import transition_refused
 
 PROJECT_OPTIONS = (
     selectinload(Dossier.organisation),
@@ -65,9 +66,7 @@ def _render(  # type: ignore[no-untyped-def]
 
 
 def _refused_page(dossier_id: int, refused: service.DecisionRefused):  # type: ignore[no-untyped-def]
-    return render_template(
-        "instruction/transition_refused.html", dossier_id=dossier_id, refused=refused, track=None
-    ), refused.status
+    return transition_refused(dossier_id, refused)
 
 
 @bp.route("/dossiers/<int:dossier_id>/financeurs/<int:track_id>/decision", methods=["GET", "POST"])

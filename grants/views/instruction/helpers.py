@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from flask import render_template
+from flask import url_for
 
 from grants.models import EditPresence
+from grants.views.refused import refused_page
+from grants.workflow.engine import TransitionError
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def refused(dossier_id: int, status: int, message: str):  # type: ignore[no-untyped-def]
+def refused(  # type: ignore[no-untyped-def]
+    dossier_id: int, status: int, message: str, reasons: Iterable[str] = ()
+):
     """A refused action (403, 404, 409, 422) explained on its own page with a way back."""
-    return render_template(
-        "instruction/action_refused.html", dossier_id=dossier_id, status=status, message=message
-    ), status
+    return refused_page(
+        status,
+        message,
+        reasons=reasons,
+        back_url=url_for("instruction.dossier", dossier_id=dossier_id),
+        back_label="Revenir au dossier",
+        conflict_title="Dossier modifié entre-temps",
+    )
+
+
+def transition_refused(dossier_id: int, error: TransitionError):  # type: ignore[no-untyped-def]
+    return refused(dossier_id, error.status, error.message, error.reasons)
 
 
 def presence_warnings(others: list[EditPresence]) -> list[str]:

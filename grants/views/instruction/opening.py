@@ -13,6 +13,7 @@ from grants.forms.agreements import OpeningForm
 from grants.permissions import staff_dossier_or_404
 from grants.services.agreements import record_opening as record_opening_service
 from grants.views.instruction import bp
+from grants.views.instruction.helpers import transition_refused
 from grants.workflow import engine
 from grants.workflow.engine import TransitionError
 
@@ -41,12 +42,7 @@ def record_opening(dossier_id: int):  # type: ignore[no-untyped-def]
             )
             return redirect(url_for("instruction.dossier", dossier_id=dossier_id))
     if refusal is not None and not refusal.reasons:
-        return render_template(
-            "instruction/transition_refused.html",
-            dossier_id=dossier_id,
-            refused=refusal,
-            track=None,
-        ), refusal.status
+        return transition_refused(dossier_id, refusal)
     dossier = staff_dossier_or_404(current_user, dossier_id)
     return render_template(
         "instruction/opening_form.html",

@@ -12,6 +12,7 @@ from grants.models import Dossier
 from grants.permissions import staff_dossier_or_404
 from grants.services import document_requests as service
 from grants.views.instruction import bp
+from grants.views.instruction.helpers import transition_refused
 from grants.workflow import engine
 from grants.workflow.engine import NOT_AVAILABLE_MESSAGE, TransitionError
 
@@ -55,9 +56,7 @@ def _render(dossier: Dossier, form: DocumentRequestForm, status: int = 200):  # 
 
 
 def _refused(dossier_id: int, refused: TransitionError):  # type: ignore[no-untyped-def]
-    return render_template(
-        "instruction/transition_refused.html", dossier_id=dossier_id, refused=refused, track=None
-    ), refused.status
+    return transition_refused(dossier_id, refused)
 
 
 @bp.app_template_global()

@@ -6,9 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from grants.extensions import db
-from grants.models import FinancerTrack
 from grants.permissions import staff_dossier_or_404
 from grants.views.instruction import bp
+from grants.views.instruction.helpers import transition_refused
 from grants.workflow import engine
 from grants.workflow.engine import TransitionError
 
@@ -56,12 +56,7 @@ def _fire(obj: object, dossier_id: int, event: str, data: dict[str, object], ver
         engine.fire(obj, event, current_user, data=data, expected_version=version)  # type: ignore[arg-type]
     except TransitionError as refused:
         db.session.rollback()
-        return render_template(
-            "instruction/transition_refused.html",
-            dossier_id=dossier_id,
-            refused=refused,
-            track=obj if isinstance(obj, FinancerTrack) else None,
-        ), refused.status
+        return transition_refused(dossier_id, refused)
     db.session.commit()
     label = engine.transition(obj, event).staff_label  # type: ignore[arg-type]
     flash(f"« {label} » : c'est fait.", "success")

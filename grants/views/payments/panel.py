@@ -21,6 +21,7 @@ from grants.services.ledger import begin_write
 from grants.services.payments_recovery import recoverable
 from grants.templating import money
 from grants.views.payments import bp
+from grants.views.refused import refused_page as explained_refusal
 
 # --- loading within scope ------------------------------------------------------------------------
 
@@ -54,10 +55,12 @@ def staff_only(agreement: Agreement) -> None:
 
 
 def refused_page(agreement: Agreement, status: int, message: str):  # type: ignore[no-untyped-def]
-    page = render_template(
-        "payments/refused.html", agreement=agreement, status=status, message=message
+    return explained_refusal(
+        status,
+        message,
+        back_url=url_for("payments.agreement_payments", agreement_id=agreement.id),
+        back_label="Revenir aux versements",
     )
-    return page, status
 
 
 def storage():  # type: ignore[no-untyped-def]
