@@ -29,7 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
-from grants.forms.fields import FrenchDecimalField
+from grants.forms.fields import FrenchDecimalField, optional_int
 from grants.models.choices import (
     AID_TYPES,
     ATTENDANCE,
@@ -40,15 +40,6 @@ from grants.models.choices import (
 
 TEXT_MAX = 10_000
 TOO_LONG = "Texte trop long."
-
-
-def _coerce_int(value: object) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
 
 
 def version_of(form: FlaskForm) -> int | None:
@@ -102,7 +93,7 @@ class SessionForm(FlaskForm):
 class MemberForm(FlaskForm):
     user_id = SelectField(
         "Personne disposant d'un compte",
-        coerce=_coerce_int,
+        coerce=optional_int,
         validators=[Optional()],
         invalid_choice_message="Choisissez une personne de la liste.",
     )

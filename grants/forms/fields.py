@@ -82,3 +82,13 @@ def validate_siret(_form: object, field) -> None:  # type: ignore[no-untyped-def
     if not siret_valid(value):
         raise ValidationError("Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte).")
     field.data = value
+
+
+def optional_int(value: object) -> int | None:
+    """A select's coercion for an optional id: blank or not a number reads as none."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        return None

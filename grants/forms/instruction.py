@@ -7,25 +7,17 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from grants.forms.fields import optional_int
 from grants.models.choices import PIECE_REVIEW_STATUSES, RECOMMENDATIONS
 
 TEXT_MAX = 10_000
 REQUIRED = "Ce champ est obligatoire."
 
 
-def _coerce_int(value: object) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
-
-
 class PieceReviewForm(FlaskForm):
     financer_id = SelectField(
         "Au titre de",
-        coerce=_coerce_int,
+        coerce=optional_int,
         validators=[InputRequired(REQUIRED)],
         invalid_choice_message="Choisissez une de vos institutions.",
     )
@@ -50,7 +42,7 @@ class PieceReviewForm(FlaskForm):
 class AnnotationForm(FlaskForm):
     financer_id = SelectField(
         "Au nom de",
-        coerce=_coerce_int,
+        coerce=optional_int,
         validators=[InputRequired(REQUIRED)],
         invalid_choice_message="Choisissez une de vos institutions.",
     )
@@ -72,7 +64,7 @@ class AnnotationEditForm(AnnotationForm):
 class OpinionForm(FlaskForm):
     financer_id = SelectField(
         "Au nom de",
-        coerce=_coerce_int,
+        coerce=optional_int,
         validators=[Optional()],
         invalid_choice_message="Choisissez une de vos institutions.",
     )
@@ -98,7 +90,7 @@ class OpinionForm(FlaskForm):
 class AssignForm(FlaskForm):
     assignee_id = SelectField(
         "Instructeur chargé du dossier",
-        coerce=_coerce_int,
+        coerce=optional_int,
         validators=[Optional()],
         invalid_choice_message="Choisissez un instructeur de la liste.",
     )

@@ -7,14 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
-
-def optional_int(value: object) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)  # type: ignore[call-overload, no-any-return]
-    except (TypeError, ValueError):
-        return None
+from grants.forms.fields import optional_int
 
 
 class PieceUploadForm(FlaskForm):
