@@ -27,8 +27,9 @@ OWN_PAGES = {"sign": "agreements.sign", "terminate": "agreements.terminate"}
 
 @bp.app_template_global()
 def dossier_agreements(dossier: Dossier) -> list[Agreement]:
-    """The dossier's agreements, for the agreements section of both dossier pages."""
-    return agreements_of(dossier.id)
+    """The dossier's agreements, for the agreements section of both dossier pages (none, and
+    no query, for a dossier never filed: agreements follow decisions)."""
+    return agreements_of(dossier.id) if dossier.submitted_at is not None else []
 
 
 @bp.app_template_global()
