@@ -76,7 +76,6 @@ def create_amendment(agreement: Agreement, terms: Terms, reason: str, actor: Use
     db.session.flush()
     audit.record(
         "amendment.drafted",
-        stream=f"dossier:{agreement.dossier_id}",
         actor=actor,
         dossier_id=agreement.dossier_id,
         data={

@@ -111,7 +111,6 @@ def new_version(
     db.session.flush()
     audit.record(
         "agreement.version",
-        stream=f"dossier:{agreement.dossier_id}",
         actor=actor,
         dossier_id=agreement.dossier_id,
         data={

@@ -128,7 +128,6 @@ def _draft(
     db.session.flush()
     audit.record(
         "agreement.drafted",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={

@@ -73,7 +73,6 @@ def annotation_or_none(dossier: Dossier, annotation_id: int, user: User) -> Anno
 def _audit(action: str, annotation: Annotation, actor: User, **extra: object) -> None:
     audit.record(
         action,
-        stream=f"dossier:{annotation.dossier_id}",
         actor=actor,
         dossier_id=annotation.dossier_id,
         data={

@@ -63,7 +63,6 @@ def assign_dossier(dossier: Dossier, *, actor: User, assignee_id: int | None) ->
     db.session.flush()
     event = audit.record(
         "dossier.assigned",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={"from": previous, "to": dossier.assigned_instructor_id},

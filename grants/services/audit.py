@@ -18,12 +18,17 @@ GENESIS = "0" * 64
 def record(
     action: str,
     *,
-    stream: str,
     actor: User | None,
     dossier_id: int | None = None,
+    stream: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction (the caller commits with its change)."""
+    """Add an audit event to the current transaction (the caller commits with its change). The
+    event goes on ``stream``, by default the dossier's own (``dossier:<id>``)."""
+    if stream is None:
+        if dossier_id is None:
+            raise ValueError("an audit event needs a stream or a dossier")
+        stream = f"dossier:{dossier_id}"
     prev_hash = db.session.scalar(
         select(AuditEvent.hash)
         .where(AuditEvent.stream == stream)

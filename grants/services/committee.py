@@ -80,7 +80,6 @@ def record(
     if dossier_id is not None:
         audit.record(
             f"committee.{action}",
-            stream=f"dossier:{dossier_id}",
             actor=actor,
             dossier_id=dossier_id,
             data=payload,

@@ -8,8 +8,10 @@ import uuid
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import select
 
 from grants.documents.decision_letter import letter_filename, render_decision_letter
+from grants.extensions import db
 from grants.links import absolute_url
 from grants.models import FinancerDecision
 from grants.models.choices import AID_TYPES, DECISION_OUTCOMES
@@ -49,6 +51,16 @@ def attach_letter(decision: FinancerDecision) -> None:
         raise DecisionRefused(503, STORAGE_FAILED) from exc
     decision.letter_key = key
     decision.letter_sha256 = hashlib.sha256(data).hexdigest()
+
+
+def letter_of(dossier_id: int, decision_id: int) -> StoredLetter | None:
+    """The stored letter of one of the dossier's decisions (None: no such decision or letter)."""
+    decision = db.session.scalar(
+        select(FinancerDecision).where(
+            FinancerDecision.id == decision_id, FinancerDecision.dossier_id == dossier_id
+        )
+    )
+    return stored_letter(decision) if decision is not None else None
 
 
 def stored_letter(decision: FinancerDecision) -> StoredLetter | None:

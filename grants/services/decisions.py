@@ -432,7 +432,6 @@ def _after_decision(decision: FinancerDecision, actor: User) -> None:
     decision_letters.attach_letter(decision)
     audit.record(
         "decision.recorded",
-        stream=f"dossier:{decision.dossier_id}",
         actor=actor,
         dossier_id=decision.dossier_id,
         data={

@@ -31,7 +31,6 @@ def create_dossier(*, actor: User, organisation: Organisation, title: str) -> Do
     db.session.flush()
     audit.record(
         "dossier.created",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={"title": dossier.title, "organisation_id": organisation.id},

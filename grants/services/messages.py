@@ -99,7 +99,6 @@ def post_message(
     db.session.flush()
     audit.record(
         "dossier.message_posted",
-        stream=f"dossier:{dossier.id}",
         actor=author,
         dossier_id=dossier.id,
         data={

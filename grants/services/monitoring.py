@@ -18,13 +18,11 @@ from grants.models import (
     Dossier,
     ManagementDialogue,
     PaymentTranche,
-    ReportingPeriod,
     User,
 )
 from grants.models.base import utcnow
-from grants.models.choices import REPORTING_KINDS
 from grants.permissions import STAFF_ROLES, financer_ids
-from grants.services import audit
+from grants.services.monitoring_checks import audit_alert
 
 MONITOR_ROLES = frozenset({"monitor", "ars_instructor", "ars_decider"})
 REVIEW_ROLES = frozenset({"dd_instructor", "ars_instructor", "financer_instructor"})
@@ -94,7 +92,7 @@ def open_dialogue(alert: Alert, *, actor: User, subject: str, notes: str) -> Man
     db.session.add(dialogue)
     alert.state = "in_dialogue"
     db.session.flush()
-    _audit(alert, actor, "dialogue.opened", dialogue_id=dialogue.id, subject=dialogue.subject)
+    audit_alert(alert, "dialogue.opened", actor, dialogue_id=dialogue.id, subject=dialogue.subject)
     return dialogue
 
 
@@ -112,7 +110,7 @@ def close_dialogue(dialogue: ManagementDialogue, *, actor: User, outcome: str) -
         alert.state, alert.closed_at = "closed", now
     db.session.flush()
     if alert is not None:
-        _audit(alert, actor, "dialogue.closed", dialogue_id=dialogue.id, outcome=outcome)
+        audit_alert(alert, "dialogue.closed", actor, dialogue_id=dialogue.id, outcome=outcome)
 
 
 def suspend_tranche(tranche: PaymentTranche, *, actor: User, reason: str) -> None:
@@ -128,22 +126,3 @@ def suspend_tranche(tranche: PaymentTranche, *, actor: User, reason: str) -> Non
         payments.suspend_tranche(tranche, reason, actor)
     except payments.PaymentRefused as refused:
         raise MonitoringRefused(refused.message, refused.status) from refused
-
-
-def _audit(alert: Alert, actor: User, action: str, **data: object) -> None:
-    agreement = db.session.get(Agreement, alert.agreement_id)
-    assert agreement is not None
-    period = db.session.get(ReportingPeriod, alert.period_id) if alert.period_id else None
-    audit.record(
-        action,
-        stream=f"dossier:{agreement.dossier_id}",
-        actor=actor,
-        dossier_id=agreement.dossier_id,
-        data={
-            "agreement_id": agreement.id,
-            "alert_id": alert.id,
-            "rule": alert.rule,
-            "period": f"{REPORTING_KINDS[period.kind]} {period.label}" if period else "",
-            **data,
-        },
-    )

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import Agreement, Alert, IndicatorValue, ReportingPeriod, User
 from grants.models.base import utcnow
-from grants.models.choices import REPORTING_KINDS
 from grants.services import audit
 from grants.templating import french_date, number
 
@@ -303,7 +302,8 @@ def raise_alert(
     if fresh:
         alert.state, alert.closed_at = "open", None
     db.session.flush()
-    _audit(period, alert, "alert.raised" if fresh else "alert.updated", actor)
+    action = "alert.raised" if fresh else "alert.updated"
+    audit_alert(alert, action, actor, level=alert.level, message=alert.message)
     if fresh:
         _notify_monitors(period, alert)
     return alert
@@ -340,27 +340,28 @@ def close_alerts(
         alert.state, alert.closed_at = "closed", now
         alert.details = {**(alert.details or {}), "closed_by_period": period.label}
         db.session.flush()
-        _audit(period, alert, "alert.closed", actor, reason=reason)
+        extra = {"reason": reason} if reason else {}
+        audit_alert(alert, "alert.closed", actor, level=alert.level, message=alert.message, **extra)
     return list(alerts)
 
 
-def _audit(
-    period: ReportingPeriod, alert: Alert, action: str, actor: User | None, reason: str = ""
-) -> None:
-    dossier_id = period.agreement.dossier_id
+def audit_alert(alert: Alert, action: str, actor: User | None, **data: object) -> None:
+    """The audit event of a step in an alert's life (raised, updated, closed, a dialogue)."""
+    from grants.services.monitoring_notices import period_title
+
+    agreement = db.session.get(Agreement, alert.agreement_id)
+    assert agreement is not None
+    period = db.session.get(ReportingPeriod, alert.period_id) if alert.period_id else None
     audit.record(
         action,
-        stream=f"dossier:{dossier_id}",
         actor=actor,
-        dossier_id=dossier_id,
+        dossier_id=agreement.dossier_id,
         data={
-            "agreement_id": alert.agreement_id,
+            "agreement_id": agreement.id,
             "alert_id": alert.id,
-            "period": f"{REPORTING_KINDS[period.kind]} {period.label}",
             "rule": alert.rule,
-            "level": alert.level,
-            "message": alert.message,
-            **({"reason": reason} if reason else {}),
+            "period": period_title(period) if period is not None else "",
+            **data,
         },
     )
 

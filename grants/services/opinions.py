@@ -127,7 +127,6 @@ def give_opinion(
     db.session.expire(dossier, ["opinions"])
     audit.record(
         "dossier.opinion_given",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={

@@ -18,7 +18,6 @@ def record(
 ) -> AuditEvent:
     event = audit.record(
         action,
-        stream=f"dossier:{agreement.dossier_id}",
         actor=actor,
         dossier_id=agreement.dossier_id,
         data={"agreement": agreement.id, "financer": agreement.financer.code, **data},

@@ -219,7 +219,6 @@ def after_decision(dossier: Dossier, actor: User) -> PlanRevisionRequest | None:
     plan = recompute(dossier)
     audit.record(
         "dossier.plan_recomputed",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={
@@ -252,7 +251,6 @@ def _ask(dossier: Dossier, plan: RecomputedPlan, actor: User) -> PlanRevisionReq
     db.session.flush()
     event = audit.record(
         "plan_revision.requested",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={"request": request.id, "gap": str(plan.gap), "threshold": str(plan.threshold_amount)},
@@ -319,7 +317,6 @@ def answer(
     request.version_number = version.number
     event = audit.record(
         "plan_revision.answered",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={"request": request.id, "version": version.number, "sha256": version.payload_sha256},

@@ -88,7 +88,6 @@ def propose_amount(
     db.session.flush()
     audit.record(
         "amount.proposed",
-        stream=f"dossier:{track.dossier_id}",
         actor=actor,
         dossier_id=track.dossier_id,
         data={

@@ -97,7 +97,6 @@ def _remind(document_request: DocumentRequest, kind: str, now: datetime) -> None
     document_request.reminded_at = {**(document_request.reminded_at or {}), kind: now.isoformat()}
     audit.record(
         "document_request.reminded",
-        stream=f"dossier:{dossier.id}",
         actor=None,
         dossier_id=dossier.id,
         data={"request_id": document_request.id, "kind": kind, "due_on": due_label},

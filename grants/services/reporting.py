@@ -113,7 +113,6 @@ def schedule_periods(agreement: Agreement, actor: User | None) -> list[Reporting
     if created or seeded:
         audit.record(
             "agreement.reporting_scheduled",
-            stream=f"dossier:{agreement.dossier_id}",
             actor=actor,
             dossier_id=agreement.dossier_id,
             data={

@@ -206,7 +206,6 @@ def _audit(period: ReportingPeriod, actor: User, action: str, entry: RegisterEnt
     agreement = period.agreement
     audit.record(
         action,
-        stream=f"dossier:{agreement.dossier_id}",
         actor=actor,
         dossier_id=agreement.dossier_id,
         data={

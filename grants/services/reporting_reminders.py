@@ -85,7 +85,6 @@ def _remind(period: ReportingPeriod, kind: str, today: date, now: datetime) -> N
     notify_reminder(period, kind, (period.due_on - today).days)
     audit.record(
         "report.reminded",
-        stream=f"dossier:{period.agreement.dossier_id}",
         actor=None,
         dossier_id=period.agreement.dossier_id,
         data={"period_id": period.id, "period": period_title(period), "kind": kind},

@@ -105,7 +105,6 @@ def review_piece(
     db.session.expire(attachment, ["reviews"])
     audit.record(
         "dossier.piece_reviewed",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={

@@ -76,7 +76,6 @@ def replace_rows(
     )
     audit.record(
         "dossier.rows_saved",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={"section": section, "before": before, "after": after},

@@ -300,7 +300,6 @@ def adjust_criterion(
     db.session.expire(card, ["adjustments"])
     audit.record(
         "score.adjusted",
-        stream=f"dossier:{card.dossier_id}",
         actor=actor,
         dossier_id=card.dossier_id,
         data={

@@ -165,7 +165,6 @@ def save_section(
         db.session.flush()
         audit.record(
             "dossier.section_saved",
-            stream=f"dossier:{dossier.id}",
             actor=actor,
             dossier_id=dossier.id,
             data={"section": code, "changes": changes},

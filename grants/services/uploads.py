@@ -173,7 +173,6 @@ def store_piece(
     db.session.flush()
     audit.record(
         "dossier.piece_uploaded",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={
@@ -196,7 +195,6 @@ def remove_piece(dossier: Dossier, attachment: Attachment, *, actor: User) -> No
     db.session.flush()
     audit.record(
         "dossier.piece_removed",
-        stream=f"dossier:{dossier.id}",
         actor=actor,
         dossier_id=dossier.id,
         data={"attachment_id": attachment.id, "piece_code": attachment.piece_code},

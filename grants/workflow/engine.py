@@ -204,7 +204,6 @@ def _apply(obj: Workflowable, t: Transition, ctx: Context) -> None:
     dossier = dossier_of(obj)
     event = audit.record(
         f"{t.machine}.{t.event}",
-        stream=f"dossier:{dossier.id}",
         actor=ctx.actor,
         dossier_id=dossier.id,
         data={

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from grants.extensions import db
 from grants.forms.decision import DecisionForm, build_decision_form
-from grants.models import Dossier, FinancerDecision, FinancerTrack
+from grants.models import Dossier, FinancerTrack
 from grants.models.choices import AID_TYPES
 from grants.permissions import staff_dossier_or_404
 from grants.services import decisions as service
-from grants.services.decision_letters import stored_letter
+from grants.services.decision_letters import letter_of
 from grants.services.ledger import begin_write, dossier_balance
 from grants.services.project_overview import project_overview
 from grants.views.downloads import send_stored
@@ -130,12 +129,7 @@ def _general(form: DecisionForm, refused: service.DecisionRefused) -> list[str]:
 @bp.get("/dossiers/<int:dossier_id>/decisions/<int:decision_id>/lettre.pdf")
 def decision_letter(dossier_id: int, decision_id: int):  # type: ignore[no-untyped-def]
     dossier = staff_dossier_or_404(current_user, dossier_id)
-    decision = db.session.scalar(
-        select(FinancerDecision).where(
-            FinancerDecision.id == decision_id, FinancerDecision.dossier_id == dossier.id
-        )
-    )
-    letter = stored_letter(decision) if decision is not None else None
+    letter = letter_of(dossier.id, decision_id)
     if letter is None:
         abort(404)
     return send_stored(letter)

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from grants.extensions import db
 from grants.forms.rows import FinancingForm
-from grants.models import Dossier, FinancerDecision
+from grants.models import Dossier
 from grants.models.choices import AID_TYPES
 from grants.permissions import dossier_or_404
 from grants.sections import SECTIONS_BY_CODE
 from grants.services import aggregates
 from grants.services import plan_revision as service
-from grants.services.decision_letters import stored_letter
+from grants.services.decision_letters import letter_of
 from grants.services.project_overview import EARLY_STATES, ProjectOverview, project_overview
 from grants.views.downloads import send_stored
 from grants.views.promoter import bp
@@ -36,12 +35,7 @@ def promoter_project(dossier: Dossier) -> ProjectOverview | None:
 @bp.get("/dossiers/<int:dossier_id>/decisions/<int:decision_id>/lettre.pdf")
 def decision_letter(dossier_id: int, decision_id: int):  # type: ignore[no-untyped-def]
     dossier = dossier_or_404(current_user, dossier_id)
-    decision = db.session.scalar(
-        select(FinancerDecision).where(
-            FinancerDecision.id == decision_id, FinancerDecision.dossier_id == dossier.id
-        )
-    )
-    letter = stored_letter(decision) if decision is not None else None
+    letter = letter_of(dossier.id, decision_id)
     if letter is None:
         abort(404)
     return send_stored(letter)
