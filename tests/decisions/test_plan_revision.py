@@ -61,9 +61,9 @@ def test_the_plan_is_recomputed_after_each_decision(pending, deciders):
     assert real_estate.in_plan == D("308641.97") * 2 + D("200000.00")
     assert real_estate.missing == D("108641.97")
     recomputed = db.session.scalars(
-        select(AuditEvent.data).where(
-            AuditEvent.dossier_id == pending.id, AuditEvent.action == "dossier.plan_recomputed"
-        )
+        select(AuditEvent.data)
+        .where(AuditEvent.dossier_id == pending.id, AuditEvent.action == "dossier.plan_recomputed")
+        .order_by(AuditEvent.id)
     ).all()
     assert recomputed[-1]["gap"] == "108641.97" and recomputed[-1]["settled"] is False
 

@@ -281,10 +281,12 @@ def test_rebuilding_makes_a_new_file_and_a_superseded_job_gives_way(app):
     storage = app.extensions["grants_storage"]
     assert storage.exists(first_key) and storage.exists(committee.pack_key)
     requests = db.session.scalars(
-        select(AuditEvent).where(
+        select(AuditEvent)
+        .where(
             AuditEvent.stream == f"committee:{committee.id}",
             AuditEvent.action == "committee.pack_requested",
         )
+        .order_by(AuditEvent.id)
     ).all()
     assert [e.data["reason"] for e in requests] == ["freeze", "regenerate", "regenerate"]
     assert requests[1].data["previous"]["key"] == first_key

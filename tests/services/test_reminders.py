@@ -94,7 +94,9 @@ def test_d7_then_d1_then_overdue_each_once(open_request, promoter):
     assert kinds == ["d7", "d7", "d1", "d1", "overdue", "overdue"]
     assert set(open_request.reminded_at) == {"d7", "d1", "overdue"}
     audited = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "document_request.reminded")
+        select(AuditEvent)
+        .where(AuditEvent.action == "document_request.reminded")
+        .order_by(AuditEvent.id)
     ).all()
     assert [e.data["kind"] for e in audited if e.dossier_id == dossier_id] == [
         "d7",

@@ -110,10 +110,12 @@ def test_edit_delete_own_and_concurrent_edit_409(
     assert ars.post(f"{base}/supprimer", data={}).status_code == 302
     assert db.session.get(Annotation, note.id) is None
     actions = db.session.scalars(
-        select(AuditEvent.action).where(
+        select(AuditEvent.action)
+        .where(
             AuditEvent.dossier_id == submitted_dossier.id,
             AuditEvent.action.like("dossier.annotation_%"),
         )
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == [
         "dossier.annotation_created",

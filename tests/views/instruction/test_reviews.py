@@ -71,10 +71,12 @@ def test_accept_and_reject_with_reason_are_audited(
     ).all()
     assert [(r.financer_id, r.status, r.reason) for r in reviews] == [(region.id, "accepted", None)]
     events = db.session.scalars(
-        select(AuditEvent).where(
+        select(AuditEvent)
+        .where(
             AuditEvent.dossier_id == submitted_dossier.id,
             AuditEvent.action == "dossier.piece_reviewed",
         )
+        .order_by(AuditEvent.id)
     ).all()
     assert [e.data["status"] for e in events] == ["rejected", "accepted"]
     page = client.get(f"/instruction/dossiers/{submitted_dossier.id}").get_data(as_text=True)
