@@ -208,12 +208,9 @@ def dispatch(version_ids: list[int]) -> None:
 
 
 def _run_in_process(version_id: int) -> None:
-    session = after_commit.own_session()
-    try:
+    with after_commit.own_session() as session:
         render_version(version_id, session)
         session.commit()
-    finally:
-        session.close()
 
 
 after_commit.register(PENDING_KEY, dispatch)

@@ -108,11 +108,8 @@ def build_pack(job_id: int, session: Session | None = None) -> None:
     if session is not None:
         _build(job_id, session)
         return
-    own = after_commit.own_session()
-    try:
+    with after_commit.own_session() as own:
         _build(job_id, own)
-    finally:
-        own.close()
 
 
 def _build(job_id: int, session: Session) -> None:

@@ -392,15 +392,12 @@ def dispatch(work: list[tuple[str, int, str]]) -> None:
 
 
 def _run_in_process(kind: str, object_id: int, trigger: str) -> None:
-    session = after_commit.own_session()
-    try:
+    with after_commit.own_session() as session:
         if kind == "score":
             score_dossier(object_id, trigger, session)
             session.commit()
         else:
             run_rescore(object_id, session)
-    finally:
-        session.close()
 
 
 after_commit.register(PENDING_KEY, dispatch)
