@@ -9,16 +9,15 @@ default) runs it in-process in its own session.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from functools import cache
-from json.encoder import encode_basestring_ascii as encode_json_string  # type: ignore[attr-defined]
+from functools import partial
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import JSON, func, select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from grants import after_commit
@@ -27,9 +26,10 @@ from grants.models import BackgroundJob, Dossier, User
 from grants.models.base import utcnow
 from grants.models.scoring import ConfigVersion, ScoreAdjustment, ScoreCard
 from grants.scoring import grid
-from grants.scoring.inputs import ScoringInputs
 from grants.services import audit, config_versions
-from grants.services.scoring_inputs import ids_filter, ids_params, load_batch
+from grants.services.scoring_inputs import load_batch
+from grants.services.scoring_pipeline import score_in_chunks
+from grants.services.scoring_store import CardEncoder, store_cards
 
 log = logging.getLogger("grants.scoring")
 
@@ -48,7 +48,8 @@ PENDING_KEY = "grants_scoring_pending"
 SCORE_TASK = "grants.scoring.score_dossier"
 RESCORE_TASK = "grants.scoring.rescore"
 RESCORE_KIND = "rescore"
-CHUNK = 1000  # dossiers re-scored per transaction (the benchmark uses the same)
+CHUNK = 1000  # dossiers re-scored per transaction
+JOBS = BackgroundJob.__table__
 
 
 class AdjustmentRefusedError(Exception):
@@ -61,50 +62,6 @@ class AdjustmentRefusedError(Exception):
 # --- computing and storing ---------------------------------------------------------------------
 
 
-CARDS = ScoreCard.__table__
-# json.dumps's text without the spaces (the same JSON values).
-_json_text = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
-
-
-def card_values(
-    inputs: ScoringInputs, grid_version: ConfigVersion
-) -> tuple[int | None, str, str, Decimal]:
-    """(dossier id, inputs, lines, total) of one score card, its inputs and lines as the JSON
-    text the columns store (pure, apart from reading the grid payload)."""
-    result = grid.score(inputs, grid_version.payload)
-    return inputs.dossier_id, _json_text(inputs.to_json()), lines_text(result.lines), result.total
-
-
-# (code, label) of a grid component -> (maximum, JSON text before the points, between points
-# and explanation): the parts every line of that component writes the same way.
-_LINE_PARTS: dict[tuple[str, str], tuple[Decimal, str, str]] = {}
-
-
-def lines_text(lines: Iterable[grid.ScoreLine]) -> str:
-    """``_json_text([line.to_json() for line in lines])``, the constant parts of each line
-    encoded once (the points, digits and a dot, need no escaping)."""
-    texts = []
-    for line in lines:
-        parts = _LINE_PARTS.get((line.code, line.label))
-        if parts is None or parts[0] != line.max:
-            parts = _line_parts(line)
-        texts.append(
-            parts[1] + str(line.points) + parts[2] + encode_json_string(line.explanation) + "}"
-        )
-    return "[" + ",".join(texts) + "]"
-
-
-def _line_parts(line: grid.ScoreLine) -> tuple[Decimal, str, str]:
-    # A placeholder for the points (encoded "\u0000") cuts the text in two; an unescaped quote
-    # cannot appear inside an encoded label, so the marker is found only where the points go.
-    text = _json_text({**line.to_json(), "points": "\0", "explanation": ""})
-    before, _marker, after = text.partition('"points":"\\u0000"')
-    parts = (line.max, before + '"points":"', '"' + after[: -len('""}')])
-    if len(_LINE_PARTS) < 1000:  # a few components per grid version
-        _LINE_PARTS[line.code, line.label] = parts
-    return parts
-
-
 def score_dossiers(
     dossier_ids: Sequence[int],
     *,
@@ -112,87 +69,21 @@ def score_dossiers(
     session: Session | None = None,
     grid_version: ConfigVersion | None = None,
 ) -> int:
-    """Load, score and store the filed dossiers among ``dossier_ids`` (drafts are skipped): each
-    gets a new current card, its previous current card stays, no longer current."""
+    """Load, score and store the filed dossiers among ``dossier_ids`` (drafts are skipped) in the
+    session's transaction: each gets a new current card, its previous current card stays, no
+    longer current."""
     session = session or db.session
     grid_version = grid_version or _active_grid(session)
     batch = load_batch(dossier_ids, session, filed_only=True)
-    if not batch.dossier_ids:
-        return 0
-    dialect = session.connection().dialect.name
-    session.execute(_demote_statement(dialect), ids_params(batch.dossier_ids, dialect))
-    cards = (card_values(inputs, grid_version) for inputs in batch.inputs(transient=True))
-    return _insert_cards(session, cards, grid_id=grid_version.id, trigger=trigger)
-
-
-@cache
-def _demote_statement(dialect: str) -> Any:
-    """UPDATE making the current cards of the ``ids`` dossiers not current (Core, not the ORM's
-    bulk UPDATE: nothing to synchronise in the session). "IS NOT false" rather than "= true"
-    keeps the planners on the dossier_id index: with "= true", SQLite walks the index on
-    ``current``, every current card of every dossier, for each chunk."""
-    return (
-        update(CARDS)
-        .where(ids_filter(CARDS.c.dossier_id, dialect), CARDS.c.current.is_not(False))
-        .values(current=False)
-    )
-
-
-CARD_COLUMNS = ("dossier_id", "inputs", "lines", "total", "grid_id", "trigger", "computed_at")
-
-
-def _insert_cards(
-    session: Session,
-    cards: Iterable[tuple[int | None, str, str, Decimal]],
-    *,
-    grid_id: int,
-    trigger: str,
-) -> int:
-    """Insert the cards as current, with the same grid, trigger and computation time.
-
-    PostgreSQL gets them through COPY, row by row as they are scored, so that the server stores
-    one card while the next one is computed; SQLite through one ``executemany``. Either way the
-    JSON columns receive the text ``card_values`` wrote (no second encoding)."""
     connection = session.connection()
-    dialect = connection.dialect
-    quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(name) for name in (*CARD_COLUMNS, "current"))
-    table = dialect.identifier_preparer.format_table(CARDS)
-    constants = (grid_id, trigger, utcnow(), True)
-    count = 0
-    if dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for card in cards:
-                copy.write_row(card + constants)
-                count += 1
-        return count
-    bind = [
-        None if isinstance(CARDS.c[name].type, JSON) else _bind_processor(CARDS.c[name], dialect)
-        for name in (*CARD_COLUMNS, "current")
-    ]
-    constants = tuple(
-        process(value) if process else value
-        for process, value in zip(bind[4:], constants, strict=True)
+    encoder = CardEncoder(
+        connection.dialect.name, grid_id=grid_version.id, trigger=trigger, computed_at=utcnow()
     )
-    process_total = bind[3]
-    rows = [
-        (dossier_id, inputs, lines, process_total(total) if process_total else total, *constants)
-        for dossier_id, inputs, lines, total in cards
+    payload = grid_version.payload
+    cards = [
+        encoder(inputs, grid.score(inputs, payload)) for inputs in batch.inputs(transient=True)
     ]
-    if rows:
-        marks = ", ".join([_placeholder(dialect.paramstyle)] * len(rows[0]))
-        connection.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
-    return len(rows)
-
-
-def _bind_processor(column: Any, dialect: Any) -> Any:
-    """What SQLAlchemy does to a value of ``column`` before handing it to the driver."""
-    return column.type.dialect_impl(dialect).bind_processor(dialect)
-
-
-def _placeholder(paramstyle: str) -> str:
-    return "?" if paramstyle == "qmark" else "%s"
+    return store_cards(connection, encoder, cards, batch.dossier_ids)
 
 
 def score_dossier(
@@ -323,15 +214,18 @@ def schedule_scoring(dossier_id: int, trigger: str) -> None:
     after_commit.defer(PENDING_KEY, ("score", dossier_id, trigger))
 
 
-def start_rescore(grid_version: ConfigVersion, *, actor: User | None) -> BackgroundJob:
-    """A job that re-scores every open dossier with ``grid_version``, started after commit."""
+def start_rescore(
+    grid_version: ConfigVersion, *, actor: User | None, chunk: int = CHUNK
+) -> BackgroundJob:
+    """A job that re-scores every open dossier with ``grid_version``, started after commit,
+    ``chunk`` dossiers per transaction."""
     total = db.session.scalar(
         select(func.count()).select_from(Dossier).where(Dossier.state.in_(OPEN_STATES))
     )
     job = BackgroundJob(
         kind=RESCORE_KIND,
         state="queued",
-        params={"grid_id": grid_version.id},
+        params={"grid_id": grid_version.id, "chunk": chunk},
         total=total or 0,
         done=0,
         created_by_id=actor.id if actor is not None else None,
@@ -342,8 +236,9 @@ def start_rescore(grid_version: ConfigVersion, *, actor: User | None) -> Backgro
     return job
 
 
-def run_rescore(job_id: int, session: Session | None = None, chunk: int = CHUNK) -> None:
-    """Idempotent: resumes after the last dossier done; commits after every chunk."""
+def run_rescore(job_id: int, session: Session | None = None) -> None:
+    """Idempotent: resumes after the last dossier done; commits after every chunk, with the job's
+    progress."""
     session = session or db.session
     job = session.get(BackgroundJob, job_id)
     if job is None or job.state == "done":
@@ -361,19 +256,35 @@ def run_rescore(job_id: int, session: Session | None = None, chunk: int = CHUNK)
     job.total = job.done + len(ids)
     session.commit()
     try:
-        for start in range(0, len(ids), chunk):
-            part = ids[start : start + chunk]
-            score_dossiers(part, trigger="grid_change", session=session, grid_version=grid_version)
-            job.done += len(part)
-            job.result = {**job.result, "last_id": part[-1]}
-            session.commit()
+        score_in_chunks(
+            session,
+            ids,
+            grid_version,
+            trigger="grid_change",
+            chunk=int(job.params.get("chunk", CHUNK)),
+            on_stored=partial(_record_progress, job.id, dict(job.result)),
+        )
     except Exception as exc:
         session.rollback()
+        session.refresh(job)
         job.state, job.error = "failed", str(exc)[:500]
         session.commit()
         raise
-    job.state, job.finished_at = "done", utcnow()
+    session.refresh(job)
+    job.state, job.finished_at, job.error = "done", utcnow(), None
     session.commit()
+
+
+def _record_progress(
+    job_id: int, result: dict[str, Any], connection: Connection, part: list[int]
+) -> None:
+    """The job's progress, in the transaction that stores the chunk: a job resumed after a crash
+    starts after the last dossier whose card was committed."""
+    connection.execute(
+        update(JOBS)
+        .where(JOBS.c.id == job_id)
+        .values(done=JOBS.c.done + len(part), result={**result, "last_id": part[-1]})
+    )
 
 
 def dispatch(work: list[tuple[str, int, str]]) -> None:

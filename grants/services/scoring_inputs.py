@@ -1,28 +1,36 @@
 """Scoring inputs read from the database: the zoning of dossier communes (frozen at submission, or
-current for a draft) and the bulk loader that builds ``ScoringInputs`` for many dossiers with a
-handful of plain SQL queries (no ORM objects), used by re-scoring and the benchmark."""
+current for a draft) and the bulk loader that builds ``ScoringInputs`` for many dossiers from one
+statement (no ORM objects), used by scoring, re-scoring and the benchmark.
+
+Loading is split in two so that a re-score job can overlap it with scoring: ``fetch_texts`` runs
+the statement (database work, the GIL released), ``decode`` turns its texts into an
+``InputsBatch`` (Python work, no database)."""
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
     Integer,
+    Numeric,
     String,
     Text,
     TypeDecorator,
     and_,
     any_,
     bindparam,
+    case,
     cast,
     func,
-    or_,
     select,
     type_coerce,
 )
@@ -43,7 +51,7 @@ from grants.models import (
     ResourceLine,
 )
 from grants.models.base import Money
-from grants.models.zoning import DossierZoning, ZoningScheme, ZoningUnit, ZoningUnitCommune
+from grants.models.zoning import DossierZoning, ZoningUnit, ZoningUnitCommune
 from grants.scoring.inputs import (
     PROFESSIONAL_FIELDS,
     SECTION_FIELDS,
@@ -54,6 +62,7 @@ from grants.scoring.inputs import (
     best_category,
     construct,
 )
+from grants.services.zoning import schemes_in_force
 
 
 def frozen_categories(
@@ -62,11 +71,17 @@ def frozen_categories(
     """Categories recorded at submission, per dossier (latest version number only)."""
     session = session or db.session
     dialect = session.connection().dialect.name
-    zonings = _statements(dialect, False)[4]
+    zonings = _statements(dialect, False)[1]
     found: dict[int, list[str]] = defaultdict(list)
     for dossier_id, category in session.execute(zonings, ids_params(dossier_ids, dialect)):
         found[dossier_id].append(category)
     return dict(found)
+
+
+def scheme_in_force(session: Session | None = None, today: date | None = None) -> int | None:
+    """The physician zoning scheme in force (``zoning.schemes_in_force``), if any."""
+    found = schemes_in_force(today or date.today(), "physician", session).get("physician")
+    return found.id if found is not None else None
 
 
 def current_categories(
@@ -76,17 +91,7 @@ def current_categories(
     scheme are ``none``; an empty result when no scheme is in force)."""
     session = session or db.session
     codes = list(insee_codes)
-    today = today or date.today()
-    scheme_id = session.scalar(
-        select(ZoningScheme.id)
-        .where(
-            ZoningScheme.profession == "physician",
-            ZoningScheme.valid_from <= today,
-            or_(ZoningScheme.valid_to.is_(None), ZoningScheme.valid_to >= today),
-        )
-        .order_by(ZoningScheme.valid_from.desc(), ZoningScheme.id.desc())
-        .limit(1)
-    )
+    scheme_id = scheme_in_force(session, today)
     if scheme_id is None or not codes:
         return {}
     rows = session.execute(
@@ -109,8 +114,6 @@ FINANCERS = Financer.__table__
 DOSSIER_FINANCERS = DossierFinancer.__table__
 OBJECTIVES = HealthObjective.__table__
 COMMUNES = DossierCommune.__table__
-JSON_SECTION_FIELDS = ("aid_types", "accepted_commitments")
-ROWS_PER_FETCH = 200
 
 
 class _IntArrayLiteral(TypeDecorator[str]):
@@ -158,8 +161,7 @@ def ids_params(ids: Iterable[int], dialect: str) -> dict[str, Any]:
 
 def _plain(column: Any) -> Any:
     """The column read without per-row conversions the loader does not need: JSON as its text
-    (decoded here, and not at all when empty) and money as the plain NUMERIC it is stored as
-    (``Money`` only re-quantizes what NUMERIC(14, 2) already returns)."""
+    (decoded here, and not at all when empty) and money as the plain NUMERIC it is stored as."""
     if isinstance(column.type, JSON):
         return cast(column, Text).label(column.name)
     if isinstance(column.type, Money):
@@ -231,11 +233,139 @@ def _statements(dialect: str, filed_only: bool) -> tuple[Any, ...]:
         (latest_zoning.c.dossier_id == DossierZoning.dossier_id)
         & (latest_zoning.c.v == DossierZoning.version_number),
     )
-    communes = select(COMMUNES.c.dossier_id, COMMUNES.c.insee_code).where(
-        ids_filter(COMMUNES.c.dossier_id, dialect)
+    # Dossiers without a frozen zoning (drafts, older dossiers): the categories the scheme in
+    # force gives their communes, NULL for a commune outside every unit of the scheme.
+    unit_commune = ZoningUnitCommune.__table__
+    unit = ZoningUnit.__table__
+    current = (
+        select(COMMUNES.c.dossier_id, unit.c.category)
+        .outerjoin(
+            unit_commune,
+            (unit_commune.c.insee_code == COMMUNES.c.insee_code)
+            & (unit_commune.c.scheme_id == bindparam("scheme_id", type_=Integer)),
+        )
+        .outerjoin(unit, unit.c.id == unit_commune.c.unit_id)
+        .where(
+            ids_filter(COMMUNES.c.dossier_id, dialect),
+            ~select(DossierZoning.id)
+            .where(DossierZoning.dossier_id == COMMUNES.c.dossier_id)
+            .exists(),
+        )
+    )
+    batch = select(
+        *[
+            _json_rows(statement, dialect).label(name)
+            for name, statement in zip(
+                BatchTexts._fields[:6],
+                (dossiers, people, costs, resources, zonings, current),
+                strict=True,
+            )
+        ]
     )
     financers = select(FINANCERS.c.id, FINANCERS.c.code, FINANCERS.c.kind, FINANCERS.c.name)
-    return dossiers, people, costs, resources, zonings, communes, financers
+    return batch, zonings, financers
+
+
+def _json_rows(statement: Any, dialect: str) -> Any:
+    """The rows of ``statement``, in its order, as one JSON text: an array of arrays, numbers
+    with their stored decimals (``0.80``, read back as ``Decimal``).
+
+    One value instead of thousands of rows: the database builds it in a single step, during
+    which the driver releases the GIL (a loader thread then costs the scoring thread nothing),
+    and ``json.loads`` turns it into lists faster than the driver builds row tuples. SQLite
+    aggregates a subquery's rows in its ORDER BY order (the query flattener leaves an ordered
+    subquery of an aggregate alone); PostgreSQL is given the order explicitly."""
+    if dialect == "postgresql":
+        row = func.json_build_array(*statement.selected_columns)
+        order = statement._order_by_clauses
+        aggregate = func.json_agg(postgresql.aggregate_order_by(row, *order) if order else row)
+        return statement.with_only_columns(cast(aggregate, Text)).order_by(None).scalar_subquery()
+    rows = statement.subquery()
+    values = [_sqlite_json_value(column) for column in rows.c]
+    return select(func.json_group_array(func.json_array(*values))).scalar_subquery()
+
+
+def _sqlite_json_value(column: Any) -> Any:
+    """A NUMERIC as a JSON number written with its scale (what SQLAlchemy's ``Numeric`` returns:
+    SQLite may store 0.80 as the REAL 0.8); other values as they are."""
+    if not isinstance(column.type, Numeric):
+        return column
+    digits = column.type.scale if column.type.scale is not None else 2
+    return case((column.is_(None), None), else_=func.json(func.printf(f"%.{digits}f", column)))
+
+
+class BatchTexts(NamedTuple):
+    """What one statement returns for a batch of dossiers: JSON texts of rows (``None`` when a
+    row set is empty on PostgreSQL), and whether a zoning scheme is in force."""
+
+    dossiers: str | None
+    people: str | None
+    costs: str | None
+    resources: str | None
+    zonings: str | None  # (dossier id, category) frozen at submission, latest version
+    current: str | None  # (dossier id, category or null) of the communes of the others
+    scheme_known: bool = False
+
+
+def fetch_texts(
+    connection: Connection, dossier_ids: Sequence[int], *, filed_only: bool, scheme_id: int | None
+) -> BatchTexts:
+    """The rows of many dossiers (drafts left out when ``filed_only``), as one statement's JSON
+    texts; ``scheme_id``: the zoning scheme in force (``scheme_in_force``)."""
+    ids = sorted({int(i) for i in dossier_ids})
+    if not ids:
+        return BatchTexts(None, None, None, None, None, None)
+    dialect = connection.dialect.name
+    batch = _statements(dialect, filed_only)[0]
+    params = {**ids_params(ids, dialect), "scheme_id": scheme_id or 0}
+    return BatchTexts(*connection.execute(batch, params).one(), scheme_known=scheme_id is not None)
+
+
+def financer_table(connection: Connection) -> dict[int, tuple[str, str, str]]:
+    """Every financer: id -> (code, kind, name)."""
+    financers = _statements(connection.dialect.name, False)[2]
+    return {row[0]: tuple(row[1:]) for row in connection.execute(financers)}  # type: ignore[misc]
+
+
+_decode = json.JSONDecoder(parse_float=Decimal).decode
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Decoding a batch makes tens of thousands of lists in one go; each few hundred new
+    containers trigger Python's cyclic garbage collector, which walks the young ones again and
+    again and costs three times the decoding itself. The rows hold no reference cycle."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def decode(texts: BatchTexts, financers: dict[int, tuple[str, str, str]]) -> InputsBatch:
+    """The batch ``fetch_texts`` read, ready to build each dossier's inputs (no database)."""
+    with collector_paused():
+        dossiers, people, costs, resources, zonings, current = (
+            _decode(text) if text else [] for text in texts[:6]
+        )
+    frozen: dict[int, list[str]] = defaultdict(list)
+    for dossier_id, category in zonings:
+        frozen[dossier_id].append(category)
+    in_force: dict[int, list[str]] = defaultdict(list)
+    if texts.scheme_known:
+        for dossier_id, category in current:
+            in_force[dossier_id].append(category or "none")
+    zoning = {
+        row[0]: (
+            (best_category(frozen[row[0]]), True)
+            if row[0] in frozen
+            else (best_category(in_force.get(row[0], ())), False)
+        )
+        for row in dossiers
+    }
+    return InputsBatch(dossiers, people, costs, resources, zoning, financers)
 
 
 @lru_cache(maxsize=4096)
@@ -245,67 +375,29 @@ def _json_list(text: str | None) -> tuple[Any, ...]:
     return tuple(json.loads(text)) if text and text != "[]" else ()
 
 
-def _rows(connection: Connection, statement: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The rows of ``statement`` as plain tuples, read a few hundred at a time: a row object
-    lives only until its values are copied out."""
-    result = connection.execute(statement, params)
-    return [tuple(row) for part in result.partitions(ROWS_PER_FETCH) for row in part]
-
-
 def load_inputs(
     dossier_ids: Sequence[int], session: Session | None = None
 ) -> dict[int, ScoringInputs]:
-    """Inputs of many dossiers in a handful of queries, whatever their number (chunk the ids)."""
+    """Inputs of many dossiers in one query, whatever their number (chunk the ids)."""
     return {inputs.dossier_id: inputs for inputs in load_batch(dossier_ids, session)}  # type: ignore[misc]
 
 
 def load_batch(
     dossier_ids: Sequence[int], session: Session | None = None, *, filed_only: bool = False
 ) -> InputsBatch:
-    """The rows of many dossiers (drafts left out when ``filed_only``), read by this call in a
-    handful of queries; iterating the batch builds their inputs one at a time.
+    """The rows of many dossiers (drafts left out when ``filed_only``), read in one statement;
+    iterating the batch builds their inputs one at a time.
 
-    Rows are kept as tuples of plain values, which Python's cyclic garbage collector stops
-    tracking, and each ``ScoringInputs`` is built only when asked for, so that a caller scoring
-    and storing them one by one keeps few objects alive: thousands of objects living through a
-    chunk make the collector walk the whole heap, which costs more than the scoring itself.
-    """
+    Each ``ScoringInputs`` is built only when asked for, so that a caller scoring and storing
+    them one by one keeps few objects alive."""
     session = session or db.session
-    ids = sorted({int(i) for i in dossier_ids})
-    if not ids:
-        return InputsBatch([], [], [], [], {}, {})
     if session.autoflush:
         session.flush()  # as a query through the session would: pending changes are read
     connection = session.connection()
-    dialect = connection.dialect.name
-    dossiers, people, costs, resources, zonings, communes, financers = _statements(
-        dialect, filed_only
+    texts = fetch_texts(
+        connection, dossier_ids, filed_only=filed_only, scheme_id=scheme_in_force(session)
     )
-    params = ids_params(ids, dialect)
-    rows = _rows(connection, dossiers, params)
-    if not rows:
-        return InputsBatch([], [], [], [], {}, {})
-    frozen: dict[int, list[str]] = defaultdict(list)
-    for dossier_id, category in connection.execute(zonings, params):
-        frozen[dossier_id].append(category)
-    unfrozen = [row[0] for row in rows if row[0] not in frozen]
-    current = _current_by_dossier(unfrozen, session, communes, dialect) if unfrozen else {}
-    zoning = {
-        row[0]: (
-            (best_category(frozen[row[0]]), True)
-            if row[0] in frozen
-            else (best_category(current.get(row[0], [])), False)
-        )
-        for row in rows
-    }
-    return InputsBatch(
-        rows,
-        _rows(connection, people, params),
-        _rows(connection, costs, params),
-        _rows(connection, resources, params),
-        zoning,
-        {row[0]: row[1:] for row in connection.execute(financers)},
-    )
+    return decode(texts, financer_table(connection) if texts.dossiers else {})
 
 
 class InputsBatch:
@@ -314,10 +406,10 @@ class InputsBatch:
 
     def __init__(
         self,
-        dossiers: list[tuple[Any, ...]],
-        people: list[tuple[Any, ...]],
-        costs: list[tuple[Any, ...]],
-        resources: list[tuple[Any, ...]],
+        dossiers: list[list[Any]],
+        people: list[list[Any]],
+        costs: list[list[Any]],
+        resources: list[list[Any]],
         zoning: dict[int, tuple[str | None, bool]],
         financers: dict[int, tuple[str, str, str]],
     ) -> None:
@@ -385,10 +477,10 @@ class _Cursor:
     """Walks rows ordered by dossier id (their first value) alongside the dossiers, also in id
     order: no per-dossier grouping built ahead."""
 
-    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+    def __init__(self, rows: list[list[Any]]) -> None:
         self.rows, self.position, self.end = rows, 0, len(rows)
 
-    def rows_of(self, dossier_id: int) -> list[tuple[Any, ...]]:
+    def rows_of(self, dossier_id: int) -> list[list[Any]]:
         rows, position, end = self.rows, self.position, self.end
         while position < end and rows[position][0] < dossier_id:
             position += 1  # rows of a dossier left out (a draft)
@@ -401,18 +493,3 @@ class _Cursor:
 
 def _constructor(cls: type[Any], values: dict[str, Any]) -> Any:
     return cls(**values)
-
-
-def _current_by_dossier(
-    ids: list[int], session: Session, communes: Any, dialect: str
-) -> dict[int, list[str]]:
-    """The zoning in force for dossiers without a frozen zoning (drafts, older dossiers)."""
-    pairs = session.connection().execute(communes, ids_params(ids, dialect)).all()
-    if not pairs:
-        return {}
-    categories = current_categories({code for _id, code in pairs}, session)
-    found: dict[int, list[str]] = defaultdict(list)
-    for dossier_id, code in pairs:
-        if code in categories:
-            found[dossier_id].append(categories[code])
-    return dict(found)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from grants.extensions import db
 from grants.models import Commune, Dossier, DossierCommune, User
@@ -35,7 +35,9 @@ class ZoningAnswer:
         return ZONING_CATEGORIES[self.category]
 
 
-def schemes_in_force(on: date, profession: str | None = None) -> dict[str, ZoningScheme]:
+def schemes_in_force(
+    on: date, profession: str | None = None, session: Session | None = None
+) -> dict[str, ZoningScheme]:
     """Per profession, the scheme valid on ``on`` that started last. A scheme without any unit
     is a draft being filled (the shipped empty ZIP/ZAC scheme): it is never in force."""
     query = (
@@ -50,7 +52,7 @@ def schemes_in_force(on: date, profession: str | None = None) -> dict[str, Zonin
     if profession is not None:
         query = query.where(ZoningScheme.profession == profession)
     found: dict[str, ZoningScheme] = {}
-    for scheme in db.session.scalars(query):
+    for scheme in (session or db.session).scalars(query):
         found.setdefault(scheme.profession, scheme)
     return found
 

@@ -9,18 +9,18 @@ from dataclasses import fields
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from grants.extensions import db
+from grants.models import CostLine, Professional, ResourceLine
 from grants.models.base import utcnow
 from grants.scoring import grid
-from grants.scoring.grid import ScoreLine
 from grants.scoring.inputs import PhysicianInput, ResourceInput, ScoringInputs, from_dossier
 from grants.services import config_versions, scoring
 from grants.services.dossiers import load_full
 from grants.services.scoring_inputs import load_batch, load_inputs
-
-CARDS = scoring.CARDS
+from grants.services.scoring_store import CARDS
+from tests.helpers.complete_dossier import make_complete_dossier
 
 
 def test_stored_card_holds_the_results_of_the_pure_functions(submitted_dossier):
@@ -56,24 +56,41 @@ def test_bulk_inputs_equal_those_of_the_loaded_draft(dossier):
     assert load_inputs([dossier.id])[dossier.id] == from_dossier(load_full(dossier.id))
 
 
+def test_bulk_inputs_of_drafts_take_the_zoning_in_force_of_their_communes(promoter):
+    grigny = make_complete_dossier(promoter, commune_codes=("91286", "77458"))  # + Souppes
+    souppes = make_complete_dossier(promoter, commune_codes=("77458",))
+    db.session.flush()
+    loaded = load_inputs([grigny.id, souppes.id])
+    assert (loaded[grigny.id].zoning_category, loaded[grigny.id].zoning_frozen) == (
+        "deficitaire",
+        False,
+    )
+    assert loaded[souppes.id].zoning_category == "none"  # outside every unit of the scheme
+    for dossier in (grigny, souppes):
+        assert loaded[dossier.id] == from_dossier(load_full(dossier.id))
+
+
+def test_bulk_inputs_follow_the_positions_of_the_lines_not_their_ids(submitted_dossier):
+    before = load_inputs([submitted_dossier.id])[submitted_dossier.id]
+    for table in (Professional.__table__, ResourceLine.__table__, CostLine.__table__):
+        db.session.execute(
+            update(table)
+            .where(table.c.dossier_id == submitted_dossier.id)
+            .values(position=1000 - table.c.id)
+        )
+    db.session.expire_all()
+    after = load_inputs([submitted_dossier.id])[submitted_dossier.id]
+    assert after == from_dossier(load_full(submitted_dossier.id))
+    assert after.physicians == before.physicians[::-1] != before.physicians
+    assert after.resources == before.resources[::-1] != before.resources
+
+
 def test_transient_inputs_are_complete_and_equal_the_others(submitted_dossier):
     [inputs] = load_batch([submitted_dossier.id])
     [transient] = load_batch([submitted_dossier.id]).inputs(transient=True)
     assert transient == inputs and transient.physicians and transient.resources
     for value in (transient, *transient.physicians, *transient.resources):
         assert set(vars(value)) == {field.name for field in fields(value)}
-
-
-def test_lines_text_is_the_json_of_the_lines():
-    lines = [
-        ScoreLine(
-            "Z", 'Zonage "points":"\\u0000" — é', Decimal("5.5"), Decimal("25"), "Hors\n€ : 5."
-        ),
-        ScoreLine("C", "Cohérence", Decimal("0"), Decimal("10"), ""),
-    ]
-    text = scoring.lines_text(lines)
-    assert json.loads(text) == [line.to_json() for line in lines]
-    assert text == json.dumps([line.to_json() for line in lines], separators=(",", ":"))
 
 
 def test_inputs_json_round_trips_in_both_forms():
