@@ -332,9 +332,10 @@ _decode = json.JSONDecoder(parse_float=Decimal).decode
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Decoding a batch makes tens of thousands of lists in one go; each few hundred new
-    containers trigger Python's cyclic garbage collector, which walks the young ones again and
-    again and costs three times the decoding itself. The rows hold no reference cycle."""
+    """Python's cyclic garbage collector paused meanwhile, for work that allocates many
+    containers and makes no reference cycle (decoding a batch, scoring it): every few hundred new
+    containers trigger a collection that walks the young ones again and again, for nothing to
+    find; decoding a batch with it running costs three times as much."""
     enabled = gc.isenabled()
     gc.disable()
     try:
