@@ -2,10 +2,10 @@
 
 Per chunk there are three stages: reading the rows (``fetch_texts``: one statement), scoring
 (decoding the rows, building the inputs, ``grid.score`` and encoding the cards: Python) and
-storing (``store_cards``: one statement, then the commit). The two database stages run in C or
-on the server, without the GIL, so when the session works on the engine (a worker, the embedded
-default's in-process run) each gets a thread and a connection of its own: the next chunk is read
-and the previous one stored while this thread scores the current one. A session bound to a
+storing (``store_cards``: one statement, then the commit). The database stages run in C or on
+the server, without the GIL, so when the session works on the engine (a worker, the embedded
+default's in-process run) they go to a helper thread with a connection of its own: the next chunk
+is read and the previous one stored while this thread scores the current one. A session bound to a
 connection (a caller's outer transaction, as in tests) runs the same stages one after the other
 on that connection, since other connections would not see its rows.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -102,33 +102,36 @@ def _overlapped(
     scorer: _Scorer,
     on_stored: OnStored,
 ) -> None:
-    with ExitStack() as stack:
-        reader = stack.enter_context(engine.connect())
-        writer = stack.enter_context(engine.connect())
-        # Entered last, left first: running stages finish before their connections close.
-        threads = stack.enter_context(ThreadPoolExecutor(2, thread_name_prefix="scoring"))
+    """The database stages on one helper thread and connection, in order: reading chunk k+1,
+    then storing chunk k, while this thread scores chunk k+1. One thread is enough as long as
+    reading and storing a chunk take less than scoring it (about two thirds of it on SQLite and
+    PostgreSQL), and it leaves a two-core machine one core for the scoring."""
+    with (
+        engine.connect() as connection,
+        ThreadPoolExecutor(1, thread_name_prefix="scoring") as helper,
+    ):  # left first: the helper's work finishes before the connection closes
 
         def fetch(part: list[int]) -> BatchTexts:
-            with reader.begin():
-                return fetch_texts(reader, part, filed_only=True, scheme_id=scheme_id)
+            with connection.begin():
+                return fetch_texts(connection, part, filed_only=True, scheme_id=scheme_id)
 
         def store(part: list[int], dossiers: list[int], cards: list[EncodedCard]) -> None:
-            with writer.begin():
-                store_cards(writer, scorer.encoder, cards, dossiers)
-                on_stored(writer, part)
+            with connection.begin():
+                store_cards(connection, scorer.encoder, cards, dossiers)
+                on_stored(connection, part)
 
-        with reader.begin():
-            financers = financer_table(reader)
-        reading = threads.submit(fetch, parts[0])
+        with connection.begin():
+            financers = financer_table(connection)
+        reading = helper.submit(fetch, parts[0])
         storing: Future[None] | None = None
         for index, part in enumerate(parts):
             texts = reading.result()
             if index + 1 < len(parts):
-                reading = threads.submit(fetch, parts[index + 1])
+                reading = helper.submit(fetch, parts[index + 1])
             dossiers, cards = scorer(texts, financers)
             if storing is not None:
                 storing.result()
-            storing = threads.submit(store, part, dossiers, cards)
+            storing = helper.submit(store, part, dossiers, cards)
         if storing is not None:
             storing.result()
 

@@ -1,6 +1,6 @@
 """The re-score job on a database it commits to for real (no outer test transaction), as in a
-worker or the embedded default's in-process run: its reading and storing stages run on threads
-and connections of their own while the main thread scores, every open dossier ends with one
+worker or the embedded default's in-process run: its reading and storing stages run on a helper
+thread with a connection of its own while the main thread scores, every open dossier ends with one
 current card equal to what the pure functions give, the job's progress is committed with each
 chunk, and a failed job keeps what it committed and resumes after it."""
 
@@ -87,7 +87,7 @@ def current_cards(dossier_ids: list[int]) -> dict[int, list[ScoreCard]]:
     return found
 
 
-def test_reading_and_storing_run_beside_the_scoring_thread(committed_app, filed_ids):
+def test_reading_and_storing_run_on_a_helper_thread_beside_the_scoring(committed_app, filed_ids):
     stored: list[tuple[list[int], str]] = []
 
     def on_stored(_connection, part):  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
 """The re-score job through the real thing: the commit that starts it publishes the task to Redis,
-and a Celery worker process re-scores every open dossier chunk by chunk (reading and storing on
-threads and connections of its own), committing its progress with each chunk."""
+and a Celery worker process re-scores every open dossier chunk by chunk (reading and storing on a
+helper thread with a connection of its own), committing its progress with each chunk."""
 
 from __future__ import annotations
 
