@@ -27,9 +27,9 @@ from grants.models.base import utcnow
 from grants.models.scoring import ConfigVersion, ScoreAdjustment, ScoreCard
 from grants.scoring import grid
 from grants.services import audit, config_versions
-from grants.services.scoring_inputs import load_batch
-from grants.services.scoring_pipeline import score_in_chunks
-from grants.services.scoring_store import CardEncoder, store_cards
+from grants.services.scoring_inputs import financer_table, scheme_in_force
+from grants.services.scoring_pipeline import Scorer, score_chunk, score_in_chunks
+from grants.services.scoring_store import CardEncoder
 
 log = logging.getLogger("grants.scoring")
 
@@ -74,16 +74,19 @@ def score_dossiers(
     longer current."""
     session = session or db.session
     grid_version = grid_version or _active_grid(session)
-    batch = load_batch(dossier_ids, session, filed_only=True)
+    if session.autoflush:
+        session.flush()  # the dossiers' pending changes are scored
     connection = session.connection()
     encoder = CardEncoder(
         connection.dialect.name, grid_id=grid_version.id, trigger=trigger, computed_at=utcnow()
     )
-    payload = grid_version.payload
-    cards = [
-        encoder(inputs, grid.score(inputs, payload)) for inputs in batch.inputs(transient=True)
-    ]
-    return store_cards(connection, encoder, cards, batch.dossier_ids)
+    return score_chunk(
+        connection,
+        dossier_ids,
+        Scorer(grid_version, encoder),
+        scheme_in_force(session),
+        financer_table(connection),
+    )
 
 
 def score_dossier(

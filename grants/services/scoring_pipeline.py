@@ -56,7 +56,7 @@ def score_in_chunks(
     encoder = CardEncoder(
         bind.dialect.name, grid_id=grid_version.id, trigger=trigger, computed_at=utcnow()
     )
-    scorer = _Scorer(grid_version, encoder)
+    scorer = Scorer(grid_version, encoder)
     scheme_id = scheme_in_force(session)
     if isinstance(bind, Engine) and not _in_memory(bind):
         # No snapshot of the session's stays open meanwhile: on SQLite it would keep the WAL
@@ -68,15 +68,26 @@ def score_in_chunks(
     connection = session.connection()
     financers = financer_table(connection)
     for part in parts:
-        texts = fetch_texts(connection, part, filed_only=True, scheme_id=scheme_id)
-        dossiers, cards = scorer(texts, financers)
-        store_cards(connection, encoder, cards, dossiers)
+        score_chunk(connection, part, scorer, scheme_id, financers)
         on_stored(connection, part)
         session.commit()
         connection = session.connection()
 
 
-class _Scorer:
+def score_chunk(
+    connection: Connection,
+    dossier_ids: Sequence[int],
+    scorer: Scorer,
+    scheme_id: int | None,
+    financers: dict[int, tuple[str, str, str]],
+) -> int:
+    """The three stages one after the other, in the connection's transaction: the cards stored."""
+    texts = fetch_texts(connection, dossier_ids, filed_only=True, scheme_id=scheme_id)
+    dossiers, cards = scorer(texts, financers)
+    return store_cards(connection, scorer.encoder, cards, dossiers)
+
+
+class Scorer:
     """The middle stage: a chunk's texts to its encoded cards."""
 
     def __init__(self, grid_version: ConfigVersion, encoder: CardEncoder) -> None:
@@ -99,7 +110,7 @@ def _overlapped(
     engine: Engine,
     parts: list[list[int]],
     scheme_id: int | None,
-    scorer: _Scorer,
+    scorer: Scorer,
     on_stored: OnStored,
 ) -> None:
     """The database stages on one helper thread and connection, in order: reading chunk k+1,
